@@ -1,0 +1,176 @@
+"""Messaging activities: record what customers send, send texts exactly once."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from integrations.sms.base import OutboundSms, SentSms, SmsSender
+from sqlalchemy import Engine
+from temporalio import activity
+
+from activities.errors import rejected, retryable
+from core.db import session_scope
+from core.timeutil import utcnow
+from domain.audit import service as audit
+from domain.audit.service import Actor
+from domain.business import service as business
+from domain.customers import service as customers
+from domain.customers.models import Channel
+from domain.messaging import service as messaging
+from domain.messaging.models import Message, MessageDirection, MessageStatus
+from domain.messaging.payloads import (
+    InboundSms,
+    RecordedInboundSms,
+    SendSmsRequest,
+    SendSmsResult,
+)
+from integrations.errors import ProviderRejectedError, ProviderTransientError
+
+log = logging.getLogger(__name__)
+
+# Clocks differ between us and the provider; look a little before our own start time.
+_CLOCK_SKEW = timedelta(minutes=2)
+# One automatic acknowledgement per conversation in this period: a burst gets one reply.
+ACKNOWLEDGEMENT_QUIET_PERIOD = timedelta(minutes=15)
+
+
+def _workflow_actor() -> Actor:
+    info = activity.info()
+    return Actor.workflow(info.workflow_id or "unknown")
+
+
+class MessagingActivities:
+    def __init__(self, engine: Engine, sms: SmsSender) -> None:
+        self._engine = engine
+        self._sms = sms
+
+    @activity.defn
+    def record_inbound_sms(self, sms: InboundSms) -> RecordedInboundSms:
+        actor = _workflow_actor()
+        with session_scope(self._engine) as session:
+            customer, created = customers.find_or_create_by_phone(session, sms.from_number, actor)
+            conversation = messaging.conversation_for(session, customer.id or 0)
+            message, is_new = messaging.record_inbound(
+                session,
+                conversation=conversation,
+                channel=Channel.SMS,
+                external_id=sms.provider_message_id,
+                from_address=sms.from_number,
+                to_address=sms.to_number,
+                body=sms.text,
+                received_at=sms.received_at,
+            )
+            if is_new:
+                audit.record(
+                    session,
+                    actor,
+                    "message.receive",
+                    "message",
+                    message.id,
+                    {"from": sms.from_number},
+                    f"Text from {customer.full_name}",
+                )
+            return RecordedInboundSms(
+                customer_id=customer.id or 0,
+                conversation_id=conversation.id or 0,
+                message_id=message.id or 0,
+                new_customer=created,
+                customer_opted_out=customer.sms_opted_out,
+                business_name=business.get_settings(session).name,
+                acknowledged_recently=messaging.acknowledged_since(
+                    session, conversation.id or 0, sms.received_at - ACKNOWLEDGEMENT_QUIET_PERIOD
+                ),
+            )
+
+    @activity.defn
+    def send_sms(self, request: SendSmsRequest) -> SendSmsResult:
+        """Sends once per idempotency key, even across retries and worker crashes.
+
+        RingCentral has no idempotency keys, so the row is marked `sending` before the call;
+        a later attempt that finds it `sending` asks the provider's message store whether the
+        first attempt went out before trying again.
+        """
+        message = self._claim(request)
+        if message.status == MessageStatus.SENT:
+            return self._result(message, already_sent=True)
+        outbound = OutboundSms(request.from_number, request.to_number, request.text)
+        try:
+            if message.send_started_at is not None:
+                earlier = self._sms.find_sent(
+                    request.to_number, request.text, message.send_started_at - _CLOCK_SKEW
+                )
+                if earlier is not None:
+                    log.info(
+                        "SMS %s had already gone out; not sending again", request.idempotency_key
+                    )
+                    return self._finish(message.id or 0, earlier, already_sent=True)
+            self._mark_sending(message.id or 0)
+            sent = self._sms.send(outbound)
+        except ProviderTransientError as error:
+            raise retryable(error) from error
+        except ProviderRejectedError as error:
+            self._mark_failed(message.id or 0, error.message)
+            raise rejected(error) from error
+        return self._finish(message.id or 0, sent, already_sent=False)
+
+    def _claim(self, request: SendSmsRequest) -> Message:
+        with session_scope(self._engine) as session:
+            message = messaging.find_by_idempotency_key(session, request.idempotency_key)
+            if message is None:
+                message = Message(
+                    conversation_id=request.conversation_id,
+                    channel=Channel.SMS,
+                    direction=MessageDirection.OUTBOUND,
+                    body=request.text,
+                    from_address=request.from_number,
+                    to_address=request.to_number,
+                    status=MessageStatus.PENDING,
+                    idempotency_key=request.idempotency_key,
+                    sent_by=request.sent_by,
+                )
+                session.add(message)
+                session.flush()
+            return message
+
+    def _mark_sending(self, message_id: int) -> None:
+        with session_scope(self._engine) as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            message.status = MessageStatus.SENDING
+            message.send_started_at = message.send_started_at or utcnow()
+            session.add(message)
+
+    def _mark_failed(self, message_id: int, error: str) -> None:
+        with session_scope(self._engine) as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            message.status = MessageStatus.FAILED
+            message.error = error[:500]
+            session.add(message)
+
+    def _finish(self, message_id: int, sent: SentSms, *, already_sent: bool) -> SendSmsResult:
+        with session_scope(self._engine) as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            messaging.mark_sent(message, sent.provider_message_id, sent.sent_at)
+            session.add(message)
+            audit.record(
+                session,
+                Actor(key=message.sent_by or "system", name=message.sent_by or "system"),
+                "message.send",
+                "message",
+                message.id,
+                {"to": message.to_address},
+                f"Texted {message.to_address}",
+            )
+            return self._result(message, already_sent=already_sent)
+
+    @staticmethod
+    def _result(message: Message, *, already_sent: bool) -> SendSmsResult:
+        return SendSmsResult(
+            message_id=message.id or 0,
+            provider_message_id=message.external_id,
+            status=message.status.value,
+            already_sent=already_sent,
+        )

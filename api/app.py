@@ -1,0 +1,61 @@
+"""The FastAPI application: REST API under /api/v1, webhooks, health, and the admin panel."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+
+from fastapi import FastAPI
+from sqlalchemy import Engine
+
+from api.errors import install_error_handlers
+from api.routes import bookings, customers, health
+from api.webhooks import ringcentral as ringcentral_webhook
+from api.webhooks.forwarder import InboxForwarder
+from core.db import make_engine
+from core.settings import Settings, get_settings
+from core.temporal import TemporalGateway
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    engine = engine or make_engine(settings.effective_database_url)
+
+    gateway = TemporalGateway(settings)
+    forwarder = InboxForwarder(engine, gateway, settings.temporal_task_queue)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        # Events accepted while Temporal was down (or before a restart) are delivered here.
+        task = asyncio.create_task(
+            forwarder.run_forever(settings.inbox_forward_interval_seconds),
+            name="inbox-forwarder",
+        )
+        try:
+            yield
+        finally:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+
+    app = FastAPI(
+        title="Teppan",
+        version="0.1.0",
+        description="Back office for mobile hibachi caterers.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.temporal = gateway
+    app.state.forwarder = forwarder
+    install_error_handlers(app)
+    app.include_router(health.router)
+    app.include_router(customers.router, prefix="/api/v1")
+    app.include_router(bookings.router, prefix="/api/v1")
+    app.include_router(ringcentral_webhook.router)
+
+    from admin_ui.app import create_admin_app
+
+    app.mount("/admin", create_admin_app(settings, engine), name="admin")
+    return app

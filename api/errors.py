@@ -1,0 +1,42 @@
+"""Every error answers JSON that says what was wrong."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy.exc import OperationalError
+
+from core.errors import TeppanError
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(TeppanError)
+    async def _teppan_error(_request: Request, error: TeppanError) -> JSONResponse:
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"error": {"code": error.code, "message": error.message}},
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(_request: Request, error: RequestValidationError) -> JSONResponse:
+        problems = [
+            {
+                "field": ".".join(str(part) for part in problem["loc"] if part != "body"),
+                "message": problem["msg"],
+            }
+            for problem in error.errors()
+        ]
+        summary = "; ".join(f"{p['field'] or 'body'}: {p['message']}" for p in problems)
+        return JSONResponse(
+            status_code=422,
+            content={"error": {"code": "invalid", "message": summary, "problems": problems}},
+        )
+
+    @app.exception_handler(OperationalError)
+    async def _database_unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+        return JSONResponse(
+            status_code=503,
+            content={"error": {"code": "unavailable", "message": "database unavailable, retry"}},
+            headers={"Retry-After": "5"},
+        )

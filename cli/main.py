@@ -1,0 +1,115 @@
+"""`teppan`: one entry point for running, operating and checking Teppan."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+
+import typer
+
+from core.settings import get_settings
+
+app = typer.Typer(no_args_is_help=True, help="Teppan: the back office for hibachi caterers.")
+db_app = typer.Typer(no_args_is_help=True, help="Database migrations and demo data.")
+app.add_typer(db_app, name="db")
+
+
+def _configure_logging() -> None:
+    logging.basicConfig(
+        level=get_settings().log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+@app.command()
+def up(
+    fresh: bool = typer.Option(False, help="delete the local data folder first"),
+) -> None:
+    """Run the whole product on embedded defaults (Ctrl-C stops everything)."""
+    from cli.dev_stack import run_dev_stack
+
+    _configure_logging()
+    raise typer.Exit(run_dev_stack(get_settings(), fresh=fresh))
+
+
+@app.command()
+def api() -> None:
+    """Serve the API, the webhooks and the admin panel."""
+    import uvicorn
+
+    from api.app import create_app
+
+    _configure_logging()
+    settings = get_settings()
+    uvicorn.run(
+        create_app(settings),
+        host=settings.api_host,
+        port=settings.api_port,
+        log_level=settings.log_level.lower(),
+        access_log=False,
+    )
+
+
+@app.command()
+def worker() -> None:
+    """Run the Temporal worker (every workflow and activity)."""
+    from core.db import get_engine
+    from workflows.worker import run_worker
+
+    _configure_logging()
+    asyncio.run(run_worker(get_settings(), get_engine()))
+
+
+@app.command()
+def sandbox() -> None:
+    """Serve the provider emulators on their loopback ports."""
+    from cli.sandbox_server import serve_sandbox
+
+    _configure_logging()
+    serve_sandbox(get_settings())
+
+
+@app.command()
+def config() -> None:
+    """Print the effective configuration, secrets masked."""
+    settings = get_settings()
+    values = json.loads(settings.model_dump_json())
+    values["effective_database_url"] = _mask_url(settings.effective_database_url)
+    values["database_url"] = _mask_url(settings.database_url)
+    values["providers"] = {
+        "ringcentral": "sandbox" if settings.uses_ringcentral_sandbox else "live",
+    }
+    typer.echo(json.dumps(values, indent=2, sort_keys=True))
+
+
+def _mask_url(url: str) -> str:
+    """Hides a password in a database URL (`postgresql://user:****@host/db`)."""
+    scheme, sep, rest = url.partition("://")
+    credentials, at, host = rest.rpartition("@")
+    if not sep or not at or ":" not in credentials:
+        return url
+    user = credentials.split(":", 1)[0]
+    return f"{scheme}://{user}:**********@{host}"
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply every Alembic migration."""
+    from core.migrate import upgrade_database
+
+    upgrade_database(get_settings().effective_database_url)
+    typer.echo("database is at the latest migration")
+
+
+@db_app.command("seed")
+def db_seed() -> None:
+    """Create the demo business (Fremont, CA) unless a business exists."""
+    from cli.setup import seed
+
+    created = seed(get_settings())
+    typer.echo("demo data created" if created else "a business already exists: nothing to do")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,100 @@
+"""Typed settings from environment variables and `.env`.
+
+Every provider credential is optional: with none set, the adapter talks to its sandbox
+emulator on loopback. Secrets are `SecretStr` so they never print by accident.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DATA_DIR = PROJECT_ROOT / ".data"
+
+Environment = Literal["development", "test", "production"]
+
+_DEVELOPMENT_SECRET = "dev-only-secret-change-me"  # noqa: S105 - refused outside development
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="TEPPAN_",
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+    )
+
+    environment: Environment = "development"
+    data_dir: Path = DEFAULT_DATA_DIR
+    database_url: str = ""
+    secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
+    log_level: str = "INFO"
+
+    # HTTP
+    api_host: str = "127.0.0.1"
+    api_port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    # Temporal: the same code runs on the embedded dev server, a cluster or Temporal Cloud.
+    temporal_address: str = "127.0.0.1:7233"
+    temporal_namespace: str = "default"
+    temporal_task_queue: str = "teppan"
+    temporal_tls: bool = False
+    temporal_api_key: SecretStr | None = None
+    temporal_ui_url: str = "http://127.0.0.1:8233"
+
+    # Webhook inbox forwarding
+    inbox_forward_interval_seconds: float = 2.0
+
+    # Sandbox emulators (used for every provider without credentials)
+    sandbox_host: str = "127.0.0.1"
+    sandbox_ringcentral_port: int = 8101
+
+    # RingCentral
+    ringcentral_server_url: str | None = None
+    ringcentral_client_id: str | None = None
+    ringcentral_client_secret: SecretStr | None = None
+    ringcentral_jwt: SecretStr | None = None
+    ringcentral_webhook_token: SecretStr = SecretStr("sandbox-verification-token")
+    business_sms_number: str = "+15105550100"
+
+    # Demo business defaults (the seeded business; editable in the admin panel)
+    business_name: str = "Fremont Hibachi Co."
+    business_timezone: str = "America/Los_Angeles"
+
+    # First login of a fresh install; change it in the panel
+    admin_email: str = "owner@example.com"
+    admin_password: SecretStr = SecretStr("teppan-owner")
+
+    session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
+
+    @model_validator(mode="after")
+    def _refuse_development_secrets_in_production(self) -> Settings:
+        if self.environment == "production":
+            if self.secret_key.get_secret_value() == _DEVELOPMENT_SECRET:
+                raise ValueError("TEPPAN_SECRET_KEY must be set in production")
+            if self.uses_ringcentral_sandbox:
+                raise ValueError("RingCentral credentials must be set in production")
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'teppan.db'}"
+
+    @property
+    def uses_ringcentral_sandbox(self) -> bool:
+        return self.ringcentral_server_url is None or self.ringcentral_client_id is None
+
+    @property
+    def sandbox_ringcentral_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_ringcentral_port}"
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

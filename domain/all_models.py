@@ -1,0 +1,41 @@
+"""Imports every table so `SQLModel.metadata` is complete (Alembic, tests)."""
+
+from sqlmodel import SQLModel
+
+from domain.accounts.models import User
+from domain.audit.models import AuditEntry
+from domain.bookings.models import Booking
+from domain.business.models import AddOn, BusinessSettings, Package
+from domain.calls.models import Call, Escalation
+from domain.customers.models import Customer, CustomerIdentity
+from domain.inbox.models import WebhookEvent
+from domain.messaging.models import Conversation, Message
+from domain.payments.models import LedgerEntry, Payment
+from domain.reviews.models import Review
+from domain.staff.models import Extension, StaffMember
+from domain.tasks.models import Task
+
+metadata = SQLModel.metadata
+
+__all__ = [
+    "AddOn",
+    "AuditEntry",
+    "Booking",
+    "BusinessSettings",
+    "Call",
+    "Conversation",
+    "Customer",
+    "CustomerIdentity",
+    "Escalation",
+    "Extension",
+    "LedgerEntry",
+    "Message",
+    "Package",
+    "Payment",
+    "Review",
+    "StaffMember",
+    "Task",
+    "User",
+    "WebhookEvent",
+    "metadata",
+]

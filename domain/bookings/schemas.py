@@ -1,0 +1,84 @@
+"""What the API and the panel accept and show for bookings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+
+from domain.bookings.models import BookingStatus
+
+
+class AddOnSelection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    add_on_id: int
+    quantity: int = Field(ge=1, le=500)
+
+
+class BookingCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    customer_id: int
+    requested_start: AwareDatetime = Field(description="what the customer asked for, with offset")
+    scheduled_start: AwareDatetime | None = Field(
+        default=None, description="the slot given; defaults to the requested time"
+    )
+    address: str = Field(min_length=5, max_length=400)
+    adults: int = Field(ge=0, le=500)
+    children: int = Field(default=0, ge=0, le=500)
+    package_id: int | None = None
+    add_ons: list[AddOnSelection] = Field(default_factory=list)
+    chef_id: int | None = None
+    status: BookingStatus = BookingStatus.CONFIRMED
+    total_cents: int | None = Field(default=None, ge=0, description="overrides the price rule")
+    deposit_cents: int | None = Field(default=None, ge=0)
+    notes: str = Field(default="", max_length=4000)
+
+    @model_validator(mode="after")
+    def _has_guests(self) -> BookingCreate:
+        if self.adults + self.children == 0:
+            raise ValueError("a booking needs at least one guest")
+        if self.status in (BookingStatus.CANCELLED, BookingStatus.ARCHIVED):
+            raise ValueError("create a booking as inquiry or confirmed")
+        return self
+
+
+class BookingUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    scheduled_start: AwareDatetime | None = None
+    address: str | None = Field(default=None, min_length=5, max_length=400)
+    adults: int | None = Field(default=None, ge=0, le=500)
+    children: int | None = Field(default=None, ge=0, le=500)
+    chef_id: int | None = None
+    status: BookingStatus | None = None
+    total_cents: int | None = Field(default=None, ge=0)
+    deposit_cents: int | None = Field(default=None, ge=0)
+    notes: str | None = Field(default=None, max_length=4000)
+
+
+class BookingPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    reference: str
+    customer_id: int
+    status: BookingStatus
+    requested_start: datetime
+    scheduled_start: datetime
+    scheduled_end: datetime
+    address: str
+    adults: int
+    children: int
+    package_id: int | None
+    add_ons: list[dict[str, Any]]
+    total_cents: int
+    deposit_cents: int
+    paid_cents: int = 0
+    balance_cents: int = 0
+    chef_id: int | None
+    notes: str
+    created_at: datetime
+    updated_at: datetime

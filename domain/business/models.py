@@ -1,0 +1,53 @@
+"""The business itself: one row of settings, its packages and add-ons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Field, SQLModel
+
+from domain.columns import utc_field
+
+
+class BusinessSettings(SQLModel, table=True):
+    """A single row (id 1): who the business is and how it prices."""
+
+    __tablename__ = "business_settings"
+
+    id: int = Field(default=1, primary_key=True)
+    name: str = Field(max_length=200)
+    timezone: str = Field(default="America/Los_Angeles", max_length=64)
+    base_address: str = Field(max_length=400)
+    phone_number: str = Field(max_length=20, description="E.164 number customers call and text")
+    email: str | None = Field(default=None, max_length=320)
+    price_per_adult_cents: int = Field(default=6000, ge=0)
+    price_per_child_cents: int = Field(default=3000, ge=0)
+    minimum_spend_cents: int = Field(default=60000, ge=0)
+    deposit_percent: int = Field(default=20, ge=0, le=100)
+    tax_rate_basis_points: int = Field(default=0, ge=0, le=10000)
+    travel_free_radius_miles: int = Field(default=30, ge=0)
+    travel_fee_per_mile_cents: int = Field(default=200, ge=0)
+    travel_max_distance_miles: int = Field(default=100, ge=0)
+    event_duration_minutes: int = Field(default=150, ge=30)
+
+
+class Package(SQLModel, table=True):
+    __tablename__ = "package"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    description: str = Field(default="", max_length=2000)
+    price_per_adult_cents: int = Field(ge=0)
+    price_per_child_cents: int = Field(ge=0)
+    active: bool = True
+    created_at: datetime = utc_field(default_now=True)
+
+
+class AddOn(SQLModel, table=True):
+    __tablename__ = "add_on"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120, unique=True)
+    price_cents: int = Field(ge=0)
+    per_person: bool = Field(default=True, description="priced per guest rather than once")
+    active: bool = True

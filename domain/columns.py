@@ -1,0 +1,54 @@
+"""Column helpers shared by every table."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field
+
+from core.timeutil import UTCDateTime, utcnow
+
+
+def utc_field(
+    *,
+    nullable: bool = False,
+    index: bool = False,
+    default_now: bool = False,
+    description: str | None = None,
+) -> Any:
+    """An aware-UTC datetime column (see `UTCDateTime`)."""
+    if default_now:
+        return Field(
+            default_factory=utcnow,
+            sa_type=UTCDateTime,
+            nullable=nullable,
+            index=index,
+            description=description,
+        )
+    if nullable:
+        return Field(
+            default=None, sa_type=UTCDateTime, nullable=True, index=index, description=description
+        )
+    return Field(sa_type=UTCDateTime, nullable=False, index=index, description=description)
+
+
+def json_field(default_factory: Any = dict) -> Any:
+    return Field(default_factory=default_factory, sa_type=JSON)
+
+
+def enum_field(enum: type[StrEnum], default: Any = ..., *, index: bool = False) -> Any:
+    """Stores a StrEnum's *value* as VARCHAR: readable in SQL, no database enum type to migrate."""
+    return Field(
+        default=default,
+        sa_type=SAEnum(
+            enum,
+            native_enum=False,
+            create_constraint=False,
+            length=max(len(member.value) for member in enum) + 8,
+            values_callable=lambda members: [member.value for member in members],
+        ),
+        index=index,
+    )
