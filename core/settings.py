@@ -51,6 +51,9 @@ class Settings(BaseSettings):
     # Webhook inbox forwarding
     inbox_forward_interval_seconds: float = 2.0
 
+    # Every provider call gives up after this; the activity's retry policy takes over.
+    provider_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
+
     # Sandbox emulators (used for every provider without credentials)
     sandbox_host: str = "127.0.0.1"
     sandbox_ringcentral_port: int = 8101

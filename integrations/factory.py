@@ -6,10 +6,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.settings import Settings
+from integrations.ringcentral.client import RingCentralClient
 from integrations.sms.base import SmsSender
 from integrations.sms.ringcentral import RingCentralSms
+from integrations.telephony.ringcentral_subscriptions import RingCentralSubscriptions
 
-# The sandbox emulator accepts exactly these (see sandbox/ringcentral.py).
+# The sandbox emulator accepts exactly these (sandbox/ringcentral.py, which imports nothing of
+# ours, keeps its own copy).
 SANDBOX_RINGCENTRAL_CLIENT_ID = "sandbox-client-id"
 SANDBOX_RINGCENTRAL_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - not a secret
 SANDBOX_RINGCENTRAL_JWT = "sandbox-jwt"
@@ -20,32 +23,32 @@ class Providers:
     sms: SmsSender
 
 
-def ringcentral_credentials(settings: Settings) -> tuple[str, str, str, str]:
-    """(server url, client id, client secret, jwt) for the real account or the sandbox."""
+def ringcentral_client(settings: Settings) -> RingCentralClient:
+    """The real account, or the sandbox emulator when no credentials are set."""
     if settings.uses_ringcentral_sandbox:
-        return (
-            settings.sandbox_ringcentral_url,
-            SANDBOX_RINGCENTRAL_CLIENT_ID,
-            SANDBOX_RINGCENTRAL_CLIENT_SECRET,
-            SANDBOX_RINGCENTRAL_JWT,
+        return RingCentralClient(
+            server_url=settings.sandbox_ringcentral_url,
+            client_id=SANDBOX_RINGCENTRAL_CLIENT_ID,
+            client_secret=SANDBOX_RINGCENTRAL_CLIENT_SECRET,
+            jwt=SANDBOX_RINGCENTRAL_JWT,
+            timeout=settings.provider_timeout_seconds,
         )
-    assert settings.ringcentral_server_url and settings.ringcentral_client_id
-    secret = settings.ringcentral_client_secret
-    jwt = settings.ringcentral_jwt
+    secret, jwt = settings.ringcentral_client_secret, settings.ringcentral_jwt
     if secret is None or jwt is None:
         raise ValueError("set TEPPAN_RINGCENTRAL_CLIENT_SECRET and TEPPAN_RINGCENTRAL_JWT")
-    return (
-        settings.ringcentral_server_url,
-        settings.ringcentral_client_id,
-        secret.get_secret_value(),
-        jwt.get_secret_value(),
+    assert settings.ringcentral_server_url and settings.ringcentral_client_id
+    return RingCentralClient(
+        server_url=settings.ringcentral_server_url,
+        client_id=settings.ringcentral_client_id,
+        client_secret=secret.get_secret_value(),
+        jwt=jwt.get_secret_value(),
+        timeout=settings.provider_timeout_seconds,
     )
+
+
+def ringcentral_subscriptions(settings: Settings) -> RingCentralSubscriptions:
+    return RingCentralSubscriptions(ringcentral_client(settings))
 
 
 def build_providers(settings: Settings) -> Providers:
-    server_url, client_id, client_secret, jwt = ringcentral_credentials(settings)
-    return Providers(
-        sms=RingCentralSms(
-            server_url=server_url, client_id=client_id, client_secret=client_secret, jwt=jwt
-        )
-    )
+    return Providers(sms=RingCentralSms(ringcentral_client(settings)))

@@ -1,0 +1,32 @@
+"""`teppan sandbox`: every provider emulator on its loopback port, in one process."""
+
+from __future__ import annotations
+
+import asyncio
+
+import uvicorn
+
+from core.settings import Settings
+from sandbox.ringcentral import RingCentralState, create_ringcentral_emulator
+
+
+def serve_sandbox(settings: Settings) -> None:
+    emulators = [
+        (
+            create_ringcentral_emulator(
+                RingCentralState(business_number=settings.business_sms_number)
+            ),
+            settings.sandbox_ringcentral_port,
+        ),
+    ]
+    servers = [
+        uvicorn.Server(
+            uvicorn.Config(app, host=settings.sandbox_host, port=port, log_level="warning")
+        )
+        for app, port in emulators
+    ]
+    asyncio.run(_serve_all(servers))
+
+
+async def _serve_all(servers: list[uvicorn.Server]) -> None:
+    await asyncio.gather(*(server.serve() for server in servers))

@@ -1,0 +1,155 @@
+"""What every provider emulator shares: fault injection and a way to serve it on loopback.
+
+An emulator is a FastAPI app that speaks one provider's wire format and keeps state in memory.
+Tests and the admin panel ask it for faults over `/sandbox/faults`, so the same emulator serves
+the demo, the workflow tests and the failure tests.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import uvicorn
+from fastapi import APIRouter, FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+
+FaultKind = Literal["rate_limit", "server_error", "delay"]
+
+ErrorBody = Callable[[int, str], dict[str, object]]
+
+
+class FaultRequest(BaseModel):
+    """Fail the next `count` requests whose path starts with `path_prefix` (and method)."""
+
+    path_prefix: str = Field(min_length=1)
+    kind: FaultKind
+    method: str | None = None
+    count: int = Field(default=1, ge=1, le=1000)
+    retry_after_seconds: int = Field(default=1, ge=0, le=3600)
+    delay_seconds: float = Field(default=5.0, ge=0, le=120)
+
+
+@dataclass
+class _Fault:
+    request: FaultRequest
+    remaining: int
+
+
+@dataclass
+class FaultInjector:
+    """Faults waiting for matching requests; thread-safe because tests arm them from outside."""
+
+    _faults: list[_Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    triggered: int = 0
+
+    def arm(self, fault: FaultRequest) -> None:
+        with self._lock:
+            self._faults.append(_Fault(fault, fault.count))
+
+    def clear(self) -> None:
+        with self._lock:
+            self._faults.clear()
+
+    def take(self, method: str, path: str) -> FaultRequest | None:
+        with self._lock:
+            for fault in self._faults:
+                wanted = fault.request
+                if not path.startswith(wanted.path_prefix):
+                    continue
+                if wanted.method and wanted.method.upper() != method.upper():
+                    continue
+                fault.remaining -= 1
+                if fault.remaining <= 0:
+                    self._faults.remove(fault)
+                self.triggered += 1
+                return wanted
+        return None
+
+
+def install_faults(app: FastAPI, injector: FaultInjector, error_body: ErrorBody) -> None:
+    """Adds `/sandbox/faults` and the middleware that applies armed faults.
+
+    A `delay` fault stalls the request and then lets it through: the provider did the work but
+    the caller may have given up, which is exactly the unknown outcome idempotency must survive.
+    """
+    router = APIRouter(prefix="/sandbox/faults", tags=["sandbox"])
+
+    @router.post("", status_code=201)
+    def arm(fault: FaultRequest) -> dict[str, str]:
+        injector.arm(fault)
+        return {"armed": fault.kind}
+
+    @router.delete("", status_code=204)
+    def clear() -> Response:
+        injector.clear()
+        return Response(status_code=204)
+
+    app.include_router(router)
+
+    @app.middleware("http")
+    async def apply_faults(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        if request.url.path.startswith("/sandbox/"):
+            return await call_next(request)
+        fault = injector.take(request.method, request.url.path)
+        if fault is None:
+            return await call_next(request)
+        if fault.kind == "rate_limit":
+            return JSONResponse(
+                error_body(429, "Request rate exceeded"),
+                status_code=429,
+                headers={"Retry-After": str(fault.retry_after_seconds)},
+            )
+        if fault.kind == "server_error":
+            return JSONResponse(error_body(500, "Internal server error"), status_code=500)
+        await asyncio.sleep(fault.delay_seconds)
+        return await call_next(request)
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])
+
+
+class BackgroundServer:
+    """Serves an ASGI app with uvicorn in a daemon thread (tests, benchmarks, `teppan sandbox`)."""
+
+    def __init__(self, app: FastAPI, host: str = "127.0.0.1", port: int | None = None) -> None:
+        self.host = host
+        self.port = port or free_port(host)
+        config = uvicorn.Config(app, host=host, port=self.port, log_level="warning")
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15) -> BackgroundServer:
+        self._thread.start()
+        deadline = time.monotonic() + timeout
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError(f"server on {self.url} did not start")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=10)
+
+    def __enter__(self) -> BackgroundServer:
+        return self.start()
+
+    def __exit__(self, *_exc: object) -> None:
+        self.stop()
