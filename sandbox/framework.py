@@ -77,8 +77,8 @@ class FaultInjector:
 def install_faults(app: FastAPI, injector: FaultInjector, error_body: ErrorBody) -> None:
     """Adds `/sandbox/faults` and the middleware that applies armed faults.
 
-    A `delay` fault stalls the request and then lets it through: the provider did the work but
-    the caller may have given up, which is exactly the unknown outcome idempotency must survive.
+    A `delay` fault does the work and then stalls the answer: the provider acted but the caller
+    may have given up, which is exactly the unknown outcome idempotency must survive.
     """
     router = APIRouter(prefix="/sandbox/faults", tags=["sandbox"])
 
@@ -111,8 +111,9 @@ def install_faults(app: FastAPI, injector: FaultInjector, error_body: ErrorBody)
             )
         if fault.kind == "server_error":
             return JSONResponse(error_body(500, "Internal server error"), status_code=500)
+        response = await call_next(request)
         await asyncio.sleep(fault.delay_seconds)
-        return await call_next(request)
+        return response
 
 
 def free_port(host: str = "127.0.0.1") -> int:

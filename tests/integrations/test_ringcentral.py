@@ -12,7 +12,7 @@ from integrations.sms.base import OutboundSms
 from integrations.sms.ringcentral import SMS_PATH, RingCentralSms
 from integrations.telephony.ringcentral_subscriptions import RingCentralSubscriptions
 from sandbox.framework import BackgroundServer
-from tests.integrations.conftest import RingCentralSandbox
+from tests.sandbox_fixtures import RingCentralSandbox
 
 BUSINESS = "+15105550100"
 CUSTOMER = "+15105550111"

@@ -1,3 +1,5 @@
+"""The provider emulators, served on loopback for the tests that need them."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,0 +1,48 @@
+"""A worker with the real activities (real database, real adapters against the emulators) on the
+time-skipping test server."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session
+from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
+
+from integrations.factory import Providers
+from integrations.sms.ringcentral import RingCentralSms
+from tests import factories
+from tests.sandbox_fixtures import RingCentralSandbox
+from workflows.worker import build_worker
+
+
+@dataclass
+class RunningWorker:
+    client: Client
+    task_queue: str
+    engine: Engine
+
+
+@pytest.fixture
+async def worker(
+    time_skipping_env: WorkflowEnvironment, engine: Engine, ringcentral: RingCentralSandbox
+) -> AsyncIterator[RunningWorker]:
+    with Session(engine) as session:
+        factories.business(session)
+        session.commit()
+    task_queue = f"test-{uuid.uuid4().hex[:8]}"
+    providers = Providers(sms=RingCentralSms(ringcentral.client(timeout=1.0)))
+    with ThreadPoolExecutor(max_workers=4) as executor:
+        async with build_worker(
+            time_skipping_env.client,
+            task_queue=task_queue,
+            engine=engine,
+            providers=providers,
+            executor=executor,
+        ):
+            yield RunningWorker(time_skipping_env.client, task_queue, engine)

@@ -1,0 +1,67 @@
+"""Replays recorded histories against today's workflow code: a change that would break a
+workflow already running in production fails here (non-determinism).
+
+Record new histories after an intended, versioned change with
+`TEPPAN_RECORD_HISTORIES=1 ./dev test tests/workflows/test_replay.py -k sqlite`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from temporalio.client import WorkflowHistory
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.worker import Replayer
+
+from domain.messaging.payloads import InboundSms
+from tests.workflows.conftest import RunningWorker
+from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
+from workflows.worker import WORKFLOWS
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+def _recorded() -> list[Path]:
+    return sorted(HISTORIES.glob("*.json"))
+
+
+def _replayer() -> Replayer:
+    return Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+
+
+def test_every_workflow_has_a_recorded_history() -> None:
+    recorded = {path.name.split("--")[0] for path in _recorded()}
+    assert {workflow.__name__ for workflow in WORKFLOWS} <= recorded
+
+
+@pytest.mark.parametrize("path", _recorded(), ids=lambda path: path.stem)
+async def test_recorded_history_replays(path: Path) -> None:
+    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    await _replayer().replay_workflow(history)
+
+
+async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
+    sms = InboundSms(
+        provider_message_id=uuid.uuid4().hex[:12],
+        from_number="+15105550111",
+        to_number="+15105550100",
+        text="Do you cater in Stockton?",
+        received_at=datetime.now(UTC),
+    )
+    handle = await worker.client.start_workflow(
+        InboundSmsWorkflow.run,
+        sms,
+        id=workflow_id_for(sms.provider_message_id),
+        task_queue=worker.task_queue,
+    )
+    await handle.result()
+    history = await handle.fetch_history()
+    await _replayer().replay_workflow(history)
+    if os.environ.get("TEPPAN_RECORD_HISTORIES") == "1":
+        target = HISTORIES / f"{InboundSmsWorkflow.__name__}--acknowledged.json"
+        target.write_text(history.to_json())
