@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager, suppress
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
+import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from api.errors import install_error_handlers
 from api.routes import bookings, customers, health
 from api.webhooks import ringcentral as ringcentral_webhook

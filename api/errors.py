@@ -6,8 +6,18 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import OperationalError
+from starlette.exceptions import HTTPException
 
 from core.errors import TeppanError
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+}
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -16,6 +26,15 @@ def install_error_handlers(app: FastAPI) -> None:
         return JSONResponse(
             status_code=error.status_code,
             content={"error": {"code": error.code, "message": error.message}},
+        )
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(_request: Request, error: HTTPException) -> JSONResponse:
+        code = _HTTP_CODES.get(error.status_code, "error")
+        return JSONResponse(
+            status_code=error.status_code,
+            content={"error": {"code": code, "message": str(error.detail)}},
+            headers=error.headers,
         )
 
     @app.exception_handler(RequestValidationError)

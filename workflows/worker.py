@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from activities.messaging import MessagingActivities
 from core.settings import Settings
 from core.temporal import connect_temporal

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fastapi import HTTPException, Request, status
+from fastapi import HTTPException, Request
 from sqlalchemy import Engine
 
 from core.db import session_scope
@@ -17,12 +17,12 @@ _KEPT_HEADERS = ("content-type", "user-agent", "x-request-id")
 async def read_bounded_body(request: Request) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-        raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body over 256 KiB")
+        raise HTTPException(413, "body over 256 KiB")
     body = b""
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BODY_BYTES:
-            raise HTTPException(status.HTTP_413_REQUEST_ENTITY_TOO_LARGE, "body over 256 KiB")
+            raise HTTPException(413, "body over 256 KiB")
     return body
 
 

@@ -1,0 +1,94 @@
+"""The README's first command, as a newcomer runs it: `teppan up` brings up the Temporal dev
+server, the sandbox, the worker and the API on a fresh data folder; a text from the sandbox
+phone gets the workflow's answer; Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core.settings import PROJECT_ROOT
+from sandbox.framework import free_port
+
+pytestmark = pytest.mark.slow
+
+
+def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    seen: list[str] = []
+    deadline = time.monotonic() + timeout
+    assert process.stdout is not None
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen.append(line)
+        if marker in line:
+            return "".join(seen)
+    raise AssertionError(f"no {marker!r} within {timeout}s; output so far:\n{''.join(seen)}")
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
+    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox")}
+    api = f"http://127.0.0.1:{ports['api']}"
+    sandbox = f"http://127.0.0.1:{ports['sandbox']}"
+    env = os.environ | {
+        "TEPPAN_DATA_DIR": str(tmp_path / "data"),
+        "TEPPAN_DATABASE_URL": "",
+        "TEPPAN_API_PORT": str(ports["api"]),
+        "TEPPAN_PUBLIC_BASE_URL": api,
+        "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
+        "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
+        "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["sandbox"]),
+    }
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cli.main", "up"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        banner = _wait_for_line(process, "Press Ctrl-C", timeout=120)
+        assert f"{api}/admin" in banner and f"{api}/docs" in banner
+        assert f"http://127.0.0.1:{ports['ui']}" in banner
+
+        assert httpx.get(f"{api}/ready", timeout=10).json()["ready"] is True
+        assert httpx.get(f"{api}/admin/login", timeout=10).status_code == 200
+        assert httpx.get(f"http://127.0.0.1:{ports['ui']}", timeout=10).status_code == 200
+
+        customer = "+15105550111"  # Jennifer Nguyen of the demo data
+        sent = httpx.post(
+            f"{sandbox}/sandbox/phone/messages",
+            json={"from": customer, "text": "Hi! Are you free Dec 12 for 20 people?"},
+        )
+        assert sent.status_code == 201
+        replies: list[str] = []
+        deadline = time.monotonic() + 45
+        while not replies and time.monotonic() < deadline:
+            thread = httpx.get(f"{sandbox}/sandbox/phone/messages", params={"number": customer})
+            replies = [m["text"] for m in thread.json()["records"] if m["direction"] == "Outbound"]
+            time.sleep(0.3)
+        assert replies and "Fremont Hibachi" in replies[0]
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            code = process.wait(timeout=40)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            raise
+    assert code == 0
+    assert all(_port_is_free(port) for port in ports.values())
