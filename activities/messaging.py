@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from integrations.sms.base import OutboundSms, SentSms, SmsSender
 from sqlalchemy import Engine
 from temporalio import activity
 
@@ -26,6 +25,7 @@ from domain.messaging.payloads import (
     SendSmsResult,
 )
 from integrations.errors import ProviderRejectedError, ProviderTransientError
+from integrations.sms.base import OutboundSms, SentSms, SmsSender
 
 log = logging.getLogger(__name__)
 

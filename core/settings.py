@@ -57,6 +57,7 @@ class Settings(BaseSettings):
     # Sandbox emulators (used for every provider without credentials)
     sandbox_host: str = "127.0.0.1"
     sandbox_ringcentral_port: int = 8101
+    sandbox_google_port: int = 8102
 
     # RingCentral
     ringcentral_server_url: str | None = None
@@ -65,6 +66,13 @@ class Settings(BaseSettings):
     ringcentral_jwt: SecretStr | None = None
     ringcentral_webhook_token: SecretStr = SecretStr("sandbox-verification-token")
     business_sms_number: str = "+15105550100"
+
+    # Google Maps: geocoding plus driving distance for travel fees. Distance Matrix (legacy, through
+    # `googlemaps`) or Routes computeRouteMatrix (over httpx); an offline ZIP estimate otherwise.
+    google_maps_api_key: SecretStr | None = None
+    google_maps_base_url: str | None = None  # default: Google's own
+    google_routes_base_url: str | None = None
+    maps_provider: Literal["distance_matrix", "routes"] = "distance_matrix"
 
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."
@@ -92,6 +100,14 @@ class Settings(BaseSettings):
     @property
     def uses_ringcentral_sandbox(self) -> bool:
         return self.ringcentral_server_url is None or self.ringcentral_client_id is None
+
+    @property
+    def uses_google_sandbox(self) -> bool:
+        return self.google_maps_api_key is None
+
+    @property
+    def sandbox_google_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_google_port}"
 
     @property
     def sandbox_ringcentral_url(self) -> str:

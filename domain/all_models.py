@@ -11,6 +11,7 @@ from domain.customers.models import Customer, CustomerIdentity
 from domain.inbox.models import WebhookEvent
 from domain.messaging.models import Conversation, Message
 from domain.payments.models import LedgerEntry, Payment
+from domain.quotes.models import Quote, QuoteEvent, TravelCacheEntry
 from domain.reviews.models import Review
 from domain.staff.models import Extension, StaffMember
 from domain.tasks.models import Task
@@ -32,9 +33,12 @@ __all__ = [
     "Message",
     "Package",
     "Payment",
+    "Quote",
+    "QuoteEvent",
     "Review",
     "StaffMember",
     "Task",
+    "TravelCacheEntry",
     "User",
     "WebhookEvent",
     "metadata",

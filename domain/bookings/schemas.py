@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from core.timeutil import as_utc
 from domain.bookings.models import BookingStatus
+
+# Stored and answered in UTC whatever offset the caller wrote, so a response never depends on
+# whether the row was just written or read back.
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(as_utc)]
 
 
 class AddOnSelection(BaseModel):
@@ -21,8 +26,8 @@ class BookingCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     customer_id: int
-    requested_start: AwareDatetime = Field(description="what the customer asked for, with offset")
-    scheduled_start: AwareDatetime | None = Field(
+    requested_start: UtcDatetime = Field(description="what the customer asked for, with offset")
+    scheduled_start: UtcDatetime | None = Field(
         default=None, description="the slot given; defaults to the requested time"
     )
     address: str = Field(min_length=5, max_length=400)
@@ -48,7 +53,7 @@ class BookingCreate(BaseModel):
 class BookingUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scheduled_start: AwareDatetime | None = None
+    scheduled_start: UtcDatetime | None = None
     address: str | None = Field(default=None, min_length=5, max_length=400)
     adults: int | None = Field(default=None, ge=0, le=500)
     children: int | None = Field(default=None, ge=0, le=500)

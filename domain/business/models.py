@@ -29,6 +29,8 @@ class BusinessSettings(SQLModel, table=True):
     travel_fee_per_mile_cents: int = Field(default=200, ge=0)
     travel_max_distance_miles: int = Field(default=100, ge=0)
     event_duration_minutes: int = Field(default=150, ge=30)
+    quote_valid_days: int = Field(default=7, ge=1, le=90)
+    quote_reminder_lead_hours: int = Field(default=24, ge=1, le=24 * 30)
 
 
 class Package(SQLModel, table=True):

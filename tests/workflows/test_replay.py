@@ -7,6 +7,7 @@ Record new histories after an intended, versioned change with
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import uuid
@@ -41,7 +42,8 @@ def test_every_workflow_has_a_recorded_history() -> None:
 
 @pytest.mark.parametrize("path", _recorded(), ids=lambda path: path.stem)
 async def test_recorded_history_replays(path: Path) -> None:
-    history = WorkflowHistory.from_json(path.stem, json.loads(path.read_text()))
+    recorded = json.loads(await asyncio.to_thread(path.read_text))
+    history = WorkflowHistory.from_json(path.stem, recorded)
     await _replayer().replay_workflow(history)
 
 
@@ -64,4 +66,4 @@ async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
     await _replayer().replay_workflow(history)
     if os.environ.get("TEPPAN_RECORD_HISTORIES") == "1":
         target = HISTORIES / f"{InboundSmsWorkflow.__name__}--acknowledged.json"
-        target.write_text(history.to_json())
+        await asyncio.to_thread(target.write_text, history.to_json())
