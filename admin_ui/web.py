@@ -16,6 +16,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
+from core.money import dollars
 from core.pagination import Page
 from core.settings import Settings
 from core.timeutil import to_local
@@ -46,14 +47,6 @@ def href(request: Request, path: str, **query: Any) -> str:
     root = str(request.scope.get("root_path", "")).rstrip("/")
     params = {key: value for key, value in query.items() if value not in (None, "")}
     return f"{root}{path}" + (f"?{urlencode(params)}" if params else "")
-
-
-def dollars(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    return f"{sign}${whole:,}.{rest:02d}"
 
 
 def local_time(value: datetime | None, timezone: str, fmt: str = "%a %d %b %Y, %-I:%M %p") -> str:

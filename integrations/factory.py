@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.settings import Settings
+from integrations.maps.base import MapsProvider
+from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps
+from integrations.maps.google_routes import GoogleRoutesMaps
+from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.ringcentral.client import RingCentralClient
 from integrations.sms.base import SmsSender
 from integrations.sms.ringcentral import RingCentralSms
@@ -16,11 +20,14 @@ from integrations.telephony.ringcentral_subscriptions import RingCentralSubscrip
 SANDBOX_RINGCENTRAL_CLIENT_ID = "sandbox-client-id"
 SANDBOX_RINGCENTRAL_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - not a secret
 SANDBOX_RINGCENTRAL_JWT = "sandbox-jwt"
+SANDBOX_GOOGLE_API_KEY = "AIzaSandbox-teppan-000000000000000000"
 
 
 @dataclass(frozen=True)
 class Providers:
     sms: SmsSender
+    maps: MapsProvider | None  # Google (or its emulator); None: estimate only
+    maps_estimate: MapsProvider
 
 
 def ringcentral_client(settings: Settings) -> RingCentralClient:
@@ -50,5 +57,25 @@ def ringcentral_subscriptions(settings: Settings) -> RingCentralSubscriptions:
     return RingCentralSubscriptions(ringcentral_client(settings))
 
 
+def google_maps(settings: Settings) -> MapsProvider:
+    """Distance Matrix or Routes, as settings choose; the emulator when no key is set."""
+    if settings.uses_google_sandbox:
+        key = SANDBOX_GOOGLE_API_KEY
+        maps_url: str | None = settings.sandbox_google_url
+        routes_url: str | None = settings.sandbox_google_url
+    else:
+        assert settings.google_maps_api_key is not None
+        key = settings.google_maps_api_key.get_secret_value()
+        maps_url, routes_url = settings.google_maps_base_url, settings.google_routes_base_url
+    timeout = settings.provider_timeout_seconds
+    if settings.maps_provider == "routes":
+        return GoogleRoutesMaps(key, routes_url, maps_url, timeout)
+    return GoogleDistanceMatrixMaps(key, maps_url, timeout)
+
+
 def build_providers(settings: Settings) -> Providers:
-    return Providers(sms=RingCentralSms(ringcentral_client(settings)))
+    return Providers(
+        sms=RingCentralSms(ringcentral_client(settings)),
+        maps=google_maps(settings),
+        maps_estimate=OfflineEstimateMaps(),
+    )

@@ -56,3 +56,60 @@ def ringcentral(
         state.messages.clear()
         state.subscriptions.clear()
         state.deliveries.clear()
+
+
+# --- Google Maps ------------------------------------------------------------------------------
+
+from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps  # noqa: E402
+from integrations.maps.google_routes import GoogleRoutesMaps  # noqa: E402
+from sandbox.google_maps import (  # noqa: E402
+    SANDBOX_GOOGLE_API_KEY,
+    GoogleMapsState,
+    create_google_maps_emulator,
+)
+
+
+class GoogleMapsSandbox:
+    def __init__(self, server: BackgroundServer, state: GoogleMapsState) -> None:
+        self.server = server
+        self.state = state
+        self.url = server.url
+
+    def distance_matrix(
+        self, timeout: float = 0.5, api_key: str = SANDBOX_GOOGLE_API_KEY
+    ) -> GoogleDistanceMatrixMaps:
+        return GoogleDistanceMatrixMaps(api_key=api_key, base_url=self.url, timeout=timeout)
+
+    def routes(
+        self, timeout: float = 0.5, api_key: str = SANDBOX_GOOGLE_API_KEY
+    ) -> GoogleRoutesMaps:
+        return GoogleRoutesMaps(
+            api_key=api_key, routes_base_url=self.url, geocode_base_url=self.url, timeout=timeout
+        )
+
+    def fault(self, **fault: object) -> None:
+        httpx.post(f"{self.url}/sandbox/faults", json=fault).raise_for_status()
+
+    def force_status(self, status: str, count: int = 1) -> None:
+        """The next `count` Geocoding / Distance Matrix answers carry this top-level status."""
+        httpx.post(
+            f"{self.url}/sandbox/google/status", json={"status": status, "count": count}
+        ).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def google_maps_server() -> Iterator[tuple[BackgroundServer, GoogleMapsState]]:
+    state = GoogleMapsState()
+    with BackgroundServer(create_google_maps_emulator(state)) as server:
+        yield server, state
+
+
+@pytest.fixture
+def google_maps(
+    google_maps_server: tuple[BackgroundServer, GoogleMapsState],
+) -> Iterator[GoogleMapsSandbox]:
+    server, state = google_maps_server
+    yield GoogleMapsSandbox(server, state)
+    httpx.delete(f"{server.url}/sandbox/faults")
+    httpx.delete(f"{server.url}/sandbox/google/status")
+    state.reset()

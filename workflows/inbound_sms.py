@@ -10,7 +10,6 @@ from datetime import timedelta
 
 from pydantic import BaseModel
 from temporalio import workflow
-from temporalio.common import RetryPolicy
 
 with workflow.unsafe.imports_passed_through():
     from activities.messaging import MessagingActivities
@@ -20,6 +19,7 @@ with workflow.unsafe.imports_passed_through():
         acknowledgement_text,
         is_opt_out,
     )
+    from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
 
 
 class InboundSmsOutcome(BaseModel):
@@ -27,19 +27,6 @@ class InboundSmsOutcome(BaseModel):
     customer_id: int
     acknowledged: bool
     reason: str
-
-
-DATABASE_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(seconds=30)
-)
-# Providers get longer back-off; Retry-After from the provider overrides the next delay.
-PROVIDER_RETRY = RetryPolicy(
-    initial_interval=timedelta(seconds=2),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(minutes=5),
-    maximum_attempts=20,
-    non_retryable_error_types=["ProviderRejectedError"],
-)
 
 
 def workflow_id_for(provider_message_id: str) -> str:

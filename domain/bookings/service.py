@@ -46,7 +46,7 @@ def get_by_reference(session: Session, reference: str) -> Booking:
     return booking
 
 
-def _add_on_lines(session: Session, selections: list[AddOnSelection]) -> list[AddOnLine]:
+def add_on_lines(session: Session, selections: list[AddOnSelection]) -> list[AddOnLine]:
     lines = []
     for selection in selections:
         add_on = session.get(AddOn, selection.add_on_id)
@@ -84,7 +84,7 @@ def create(session: Session, data: BookingCreate, actor: Actor) -> Booking:
     package = session.get(Package, data.package_id) if data.package_id is not None else None
     if data.package_id is not None and (package is None or not package.active):
         raise ValidationFailed(f"package {data.package_id} does not exist")
-    lines = _add_on_lines(session, data.add_ons)
+    lines = add_on_lines(session, data.add_ons)
     price = price_booking(
         adults=data.adults,
         children=data.children,

@@ -22,6 +22,7 @@ from temporalio.testing import WorkflowEnvironment
 from core.settings import Settings
 from domain.inbox.models import InboxStatus, WebhookEvent
 from integrations.factory import Providers
+from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.sms.ringcentral import RingCentralSms
 from tests.conftest import binary
 from tests.sandbox_fixtures import RingCentralSandbox
@@ -150,7 +151,9 @@ async def test_accepted_while_temporal_is_down_then_processed_once(
         dev_server_existing_path=binary("temporal"),
     )
     try:
-        providers = Providers(sms=RingCentralSms(ringcentral.client()))
+        providers = Providers(
+            sms=RingCentralSms(ringcentral.client()), maps=None, maps_estimate=OfflineEstimateMaps()
+        )
         with ThreadPoolExecutor(max_workers=4) as executor:
             async with build_worker(
                 env.client,
@@ -158,6 +161,7 @@ async def test_accepted_while_temporal_is_down_then_processed_once(
                 engine=engine,
                 providers=providers,
                 executor=executor,
+                public_base_url=api_settings.public_base_url,
             ):
                 delivered = await app.state.forwarder.forward_pending()
                 assert delivered == 2

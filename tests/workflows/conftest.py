@@ -15,10 +15,13 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from integrations.factory import Providers
+from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.sms.ringcentral import RingCentralSms
 from tests import factories
-from tests.sandbox_fixtures import RingCentralSandbox
+from tests.sandbox_fixtures import GoogleMapsSandbox, RingCentralSandbox
 from workflows.worker import build_worker
+
+PUBLIC_BASE_URL = "https://teppan.example.com"
 
 
 @dataclass
@@ -30,13 +33,20 @@ class RunningWorker:
 
 @pytest.fixture
 async def worker(
-    time_skipping_env: WorkflowEnvironment, engine: Engine, ringcentral: RingCentralSandbox
+    time_skipping_env: WorkflowEnvironment,
+    engine: Engine,
+    ringcentral: RingCentralSandbox,
+    google_maps: GoogleMapsSandbox,
 ) -> AsyncIterator[RunningWorker]:
     with Session(engine) as session:
         factories.business(session)
         session.commit()
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
-    providers = Providers(sms=RingCentralSms(ringcentral.client(timeout=1.0)))
+    providers = Providers(
+        sms=RingCentralSms(ringcentral.client(timeout=1.0)),
+        maps=google_maps.distance_matrix(timeout=1.0),
+        maps_estimate=OfflineEstimateMaps(),
+    )
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with build_worker(
             time_skipping_env.client,
@@ -44,5 +54,6 @@ async def worker(
             engine=engine,
             providers=providers,
             executor=executor,
+            public_base_url=PUBLIC_BASE_URL,
         ):
             yield RunningWorker(time_skipping_env.client, task_queue, engine)

@@ -13,15 +13,18 @@ import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHistory
+from temporalio.client import WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.messaging.payloads import InboundSms
 from tests.workflows.conftest import RunningWorker
+from tests.workflows.test_quote import accept_quote, create_quote, start_quote, until_sent
 from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
+from workflows.quote import QuoteWorkflow
 from workflows.worker import WORKFLOWS
 
 HISTORIES = Path(__file__).parent / "histories"
@@ -62,8 +65,22 @@ async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
         task_queue=worker.task_queue,
     )
     await handle.result()
+    await _replay_and_maybe_record(handle, f"{InboundSmsWorkflow.__name__}--acknowledged")
+
+
+async def test_a_fresh_quote_history_replays(worker: RunningWorker) -> None:
+    """Priced, texted, reminded (timer), accepted (signal), confirmed."""
+    quote = create_quote(worker)
+    handle = await start_quote(worker, quote)
+    sent = await until_sent(worker, quote.id or 0)
+    accept_quote(worker, sent)
+    await handle.signal(QuoteWorkflow.decided)
+    assert (await handle.result()).status == "accepted"
+    await _replay_and_maybe_record(handle, f"{QuoteWorkflow.__name__}--accepted")
+
+
+async def _replay_and_maybe_record(handle: WorkflowHandle[Any, Any], name: str) -> None:
     history = await handle.fetch_history()
     await _replayer().replay_workflow(history)
     if os.environ.get("TEPPAN_RECORD_HISTORIES") == "1":
-        target = HISTORIES / f"{InboundSmsWorkflow.__name__}--acknowledged.json"
-        await asyncio.to_thread(target.write_text, history.to_json())
+        await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, history.to_json())
