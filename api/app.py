@@ -11,7 +11,8 @@ from sqlalchemy import Engine
 
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from api.errors import install_error_handlers
-from api.routes import bookings, customers, health
+from api.public import quote_page
+from api.routes import bookings, customers, health, quotes
 from api.webhooks import ringcentral as ringcentral_webhook
 from api.webhooks.forwarder import InboxForwarder
 from core.db import make_engine
@@ -54,9 +55,15 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(health.router)
     app.include_router(customers.router, prefix="/api/v1")
     app.include_router(bookings.router, prefix="/api/v1")
+    app.include_router(quotes.router, prefix="/api/v1")
     app.include_router(ringcentral_webhook.router)
+    app.include_router(quote_page.router)
 
     from admin_ui.app import create_admin_app
 
-    app.mount("/admin", create_admin_app(settings, engine), name="admin")
+    admin = create_admin_app(settings, engine)
+    # The panel starts and signals workflows too (a new quote, a cancelled one).
+    admin.state.temporal = gateway
+    admin.state.forwarder = forwarder
+    app.mount("/admin", admin, name="admin")
     return app

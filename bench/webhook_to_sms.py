@@ -10,22 +10,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 
-from core.settings import PROJECT_ROOT
-from sandbox.framework import free_port
+from bench.stack import percentile, running_stack
 
 TOKEN = "sandbox-verification-token"
 
@@ -46,46 +38,6 @@ def _notification(index: int) -> tuple[str, dict[str, Any]]:
         },
     }
     return phone, body
-
-
-def _prepare_postgres(url: str) -> None:
-    admin_url = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
-    name = admin_url[1]
-    with psycopg.connect(f"{admin_url[0]}/postgres", autocommit=True) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
-
-
-def _start_stack(data: Path, database_url: str) -> tuple[subprocess.Popen[str], str, str]:
-    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox")}
-    api = f"http://127.0.0.1:{ports['api']}"
-    env = os.environ | {
-        "TEPPAN_DATA_DIR": str(data),
-        "TEPPAN_DATABASE_URL": database_url,
-        "TEPPAN_API_PORT": str(ports["api"]),
-        "TEPPAN_PUBLIC_BASE_URL": api,
-        "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
-        "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
-        "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["sandbox"]),
-        "TEPPAN_LOG_LEVEL": "WARNING",
-    }
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cli.main", "up"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    assert process.stdout is not None
-    deadline = time.monotonic() + 120
-    for line in process.stdout:
-        if "Press Ctrl-C" in line:
-            return process, api, f"http://127.0.0.1:{ports['sandbox']}"
-        if time.monotonic() > deadline:
-            break
-    process.kill()
-    raise SystemExit("the stack did not start; see the logs in " + str(data / "logs"))
 
 
 async def _fire(api: str, count: int, concurrency: int) -> tuple[list[float], list[str], float]:
@@ -125,34 +77,22 @@ def _await_replies(sandbox: str, phones: list[str], timeout: float) -> dict[str,
     return answered
 
 
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--database-url", default="", help="default: SQLite in a temp folder")
     args = parser.parse_args()
-    if args.database_url.startswith("postgresql"):
-        _prepare_postgres(args.database_url)
-    with tempfile.TemporaryDirectory() as folder:
-        process, api, sandbox = _start_stack(Path(folder), args.database_url)
-        try:
-            fired_at = time.perf_counter()
-            latencies, phones, firing = asyncio.run(_fire(api, args.count, args.concurrency))
-            answered = _await_replies(sandbox, phones, timeout=max(60, args.count))
-            drained = (max(answered.values()) - fired_at) if answered else float("nan")
-        finally:
-            process.send_signal(signal.SIGINT)
-            process.wait(timeout=60)
+    with running_stack(args.database_url) as stack:
+        fired_at = time.perf_counter()
+        latencies, phones, firing = asyncio.run(_fire(stack.api, args.count, args.concurrency))
+        answered = _await_replies(stack.ringcentral, phones, timeout=max(60, args.count))
+        drained = (max(answered.values()) - fired_at) if answered else float("nan")
     ms = [value * 1000 for value in latencies]
     database = "PostgreSQL" if args.database_url.startswith("postgresql") else "SQLite"
     print(f"inbound SMS, {args.count} customers, {args.concurrency} in flight, {database}")
     print(
-        f"  webhook answer   p50 {statistics.median(ms):.1f} ms  p95 {_percentile(ms, 0.95):.1f} ms"
+        f"  webhook answer   p50 {statistics.median(ms):.1f} ms  p95 {percentile(ms, 0.95):.1f} ms"
         f"  max {max(ms):.1f} ms  ({args.count / firing:.0f} webhooks/s accepted)"
     )
     print(

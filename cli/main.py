@@ -71,6 +71,32 @@ def sandbox() -> None:
 
 
 @app.command()
+def quote(
+    address: str = typer.Option(..., help="the event's address, with its ZIP code"),
+    adults: int = typer.Option(..., min=0, max=500),
+    children: int = typer.Option(0, min=0, max=500),
+    date: str | None = typer.Option(None, help="YYYY-MM-DD, the event's date"),
+    offline: bool = typer.Option(False, help="use the offline ZIP estimate, not Google"),
+) -> None:
+    """Price an event: one JSON object (the quote contract)."""
+    from datetime import date as calendar_date
+
+    from cli.quote import quote_contract
+
+    if date is not None:
+        try:
+            calendar_date.fromisoformat(date)
+        except ValueError as error:
+            raise typer.BadParameter("use YYYY-MM-DD", param_hint="--date") from error
+    if adults + children == 0:
+        raise typer.BadParameter("a quote needs at least one guest", param_hint="--adults")
+    answer = quote_contract(
+        get_settings(), address=address, adults=adults, children=children, offline=offline
+    )
+    typer.echo(json.dumps(answer))
+
+
+@app.command()
 def config() -> None:
     """Print the effective configuration, secrets masked."""
     settings = get_settings()
@@ -79,6 +105,7 @@ def config() -> None:
     values["database_url"] = _mask_url(settings.database_url)
     values["providers"] = {
         "ringcentral": "sandbox" if settings.uses_ringcentral_sandbox else "live",
+        "google_maps": "sandbox" if settings.uses_google_sandbox else settings.maps_provider,
     }
     typer.echo(json.dumps(values, indent=2, sort_keys=True))
 

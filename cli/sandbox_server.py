@@ -7,6 +7,7 @@ import asyncio
 import uvicorn
 
 from core.settings import Settings
+from sandbox.google_maps import create_google_maps_emulator
 from sandbox.ringcentral import RingCentralState, create_ringcentral_emulator
 
 
@@ -18,6 +19,7 @@ def serve_sandbox(settings: Settings) -> None:
             ),
             settings.sandbox_ringcentral_port,
         ),
+        (create_google_maps_emulator(), settings.sandbox_google_port),
     ]
     servers = [
         uvicorn.Server(

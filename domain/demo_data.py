@@ -33,6 +33,7 @@ from domain.payments.models import (
 from domain.staff.models import Extension, ExtensionStatus, StaffMember, StaffRole
 
 TIMEZONE = "America/Los_Angeles"
+DEMO_BASE_ADDRESS = "43555 Mission Blvd, Fremont, CA 94539"
 WEEKDAY_HOURS = [["09:00", "18:00"]]
 WEEKEND_HOURS = [["10:00", "21:00"]]
 
@@ -56,7 +57,7 @@ CUSTOMERS = [
 ]
 
 ADDRESSES = [
-    "43555 Mission Blvd, Fremont, CA 94539",
+    DEMO_BASE_ADDRESS,
     "1234 Bernal Ave, Pleasanton, CA 94566",
     "500 El Camino Real, Santa Clara, CA 95050",
     "2200 Pacific Ave, Stockton, CA 95204",
@@ -102,7 +103,7 @@ def seed_demo_data(
         BusinessSettings(
             name=business_name,
             timezone=TIMEZONE,
-            base_address="43555 Mission Blvd, Fremont, CA 94539",
+            base_address=DEMO_BASE_ADDRESS,
             phone_number=business_phone,
             email="hello@fremont-hibachi.example.com",
         )

@@ -41,7 +41,7 @@ def _port_is_free(port: int) -> bool:
 
 
 def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox")}
+    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox", "google")}
     api = f"http://127.0.0.1:{ports['api']}"
     sandbox = f"http://127.0.0.1:{ports['sandbox']}"
     env = os.environ | {
@@ -52,6 +52,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
         "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
         "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["sandbox"]),
+        "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "up"],
@@ -83,6 +84,25 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
             replies = [m["text"] for m in thread.json()["records"] if m["direction"] == "Outbound"]
             time.sleep(0.3)
         assert replies and "Fremont Hibachi" in replies[0]
+
+        # A quote from the API is priced through Google (the emulator) and texted.
+        created = httpx.post(
+            f"{api}/api/v1/quotes",
+            json={
+                "customer": {"full_name": "Maria Gonzalez", "phone": "209-555-0117"},
+                "address": "2200 Pacific Ave, Stockton, CA 95204",
+                "adults": 25,
+            },
+        )
+        assert created.status_code == 201, created.text
+        quote = created.json()
+        deadline = time.monotonic() + 45
+        while quote["status"] == "pricing" and time.monotonic() < deadline:
+            time.sleep(0.3)
+            quote = httpx.get(f"{api}/api/v1/quotes/{quote['id']}").json()
+        assert quote["status"] == "sent" and quote["travel_source"] == "google"
+        page = httpx.get(quote["public_url"])
+        assert page.status_code == 200 and "Accept this quote" in page.text
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -1,0 +1,92 @@
+"""The product as `teppan up` runs it, on free loopback ports and a throw-away data folder."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+
+from core.settings import PROJECT_ROOT
+from sandbox.framework import free_port
+
+
+@dataclass(frozen=True)
+class Stack:
+    api: str
+    ringcentral: str
+    google: str
+    database: str
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
+
+
+def _fresh_postgres(url: str) -> None:
+    server, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+@contextmanager
+def running_stack(database_url: str = "") -> Iterator[Stack]:
+    """`database_url` empty: SQLite in the data folder; a PostgreSQL URL is created afresh."""
+    if database_url.startswith("postgresql"):
+        _fresh_postgres(database_url)
+    ports = {name: free_port() for name in ("api", "temporal", "ui", "ringcentral", "google")}
+    api = f"http://127.0.0.1:{ports['api']}"
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        env = os.environ | {
+            "TEPPAN_DATA_DIR": str(data),
+            "TEPPAN_DATABASE_URL": database_url,
+            "TEPPAN_API_PORT": str(ports["api"]),
+            "TEPPAN_PUBLIC_BASE_URL": api,
+            "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
+            "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
+            "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["ringcentral"]),
+            "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
+            "TEPPAN_LOG_LEVEL": "WARNING",
+        }
+        process = subprocess.Popen(
+            [sys.executable, "-m", "cli.main", "up"],
+            cwd=PROJECT_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        try:
+            _wait_for_banner(process, data)
+            yield Stack(
+                api=api,
+                ringcentral=f"http://127.0.0.1:{ports['ringcentral']}",
+                google=f"http://127.0.0.1:{ports['google']}",
+                database="PostgreSQL" if database_url.startswith("postgresql") else "SQLite",
+            )
+        finally:
+            process.send_signal(signal.SIGINT)
+            process.wait(timeout=60)
+
+
+def _wait_for_banner(process: subprocess.Popen[str], data: Path) -> None:
+    assert process.stdout is not None
+    deadline = time.monotonic() + 120
+    for line in process.stdout:
+        if "Press Ctrl-C" in line:
+            return
+        if time.monotonic() > deadline:
+            break
+    process.kill()
+    raise SystemExit(f"the stack did not start; see the logs in {data / 'logs'}")
