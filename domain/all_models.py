@@ -5,7 +5,7 @@ from sqlmodel import SQLModel
 from domain.accounts.models import User
 from domain.audit.models import AuditEntry
 from domain.bookings.models import Booking
-from domain.business.models import AddOn, BusinessSettings, Package
+from domain.business.models import AddOn, BusinessSettings, FaqEntry, Package
 from domain.calls.models import Call, Escalation
 from domain.customers.models import Customer, CustomerIdentity
 from domain.inbox.models import WebhookEvent
@@ -13,7 +13,7 @@ from domain.messaging.models import Conversation, Message
 from domain.payments.models import LedgerEntry, Payment
 from domain.quotes.models import Quote, QuoteEvent, TravelCacheEntry
 from domain.reviews.models import Review
-from domain.staff.models import Extension, StaffMember
+from domain.staff.models import Extension, RotationCursor, StaffMember
 from domain.tasks.models import Task
 
 metadata = SQLModel.metadata
@@ -29,6 +29,7 @@ __all__ = [
     "CustomerIdentity",
     "Escalation",
     "Extension",
+    "FaqEntry",
     "LedgerEntry",
     "Message",
     "Package",
@@ -36,6 +37,7 @@ __all__ = [
     "Quote",
     "QuoteEvent",
     "Review",
+    "RotationCursor",
     "StaffMember",
     "Task",
     "TravelCacheEntry",

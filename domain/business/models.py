@@ -53,3 +53,15 @@ class AddOn(SQLModel, table=True):
     price_cents: int = Field(ge=0)
     per_person: bool = Field(default=True, description="priced per guest rather than once")
     active: bool = True
+
+
+class FaqEntry(SQLModel, table=True):
+    """A question the assistant may answer on the phone, in the business's own words."""
+
+    __tablename__ = "faq_entry"
+
+    id: int | None = Field(default=None, primary_key=True)
+    question: str = Field(max_length=300)
+    answer: str = Field(max_length=1000)
+    keywords: str = Field(default="", max_length=300, description="comma-separated")
+    active: bool = True

@@ -19,6 +19,14 @@ class CallStatus(StrEnum):
     ENDED = "ended"
 
 
+class CallOutcome(StrEnum):
+    CONNECTED = "connected"  # a person took it
+    VOICEMAIL = "voicemail"  # nobody could: voicemail and a callback task
+    HANDLED = "handled"  # the assistant answered and the caller hung up
+    CALLER_HUNG_UP = "caller_hung_up"  # before anyone could help
+    SILENT = "silent"  # nobody spoke: ended politely
+
+
 class Call(SQLModel, table=True):
     __tablename__ = "call"
 
@@ -31,9 +39,15 @@ class Call(SQLModel, table=True):
     intent: str | None = Field(default=None, max_length=40)
     # [{"at": iso, "speaker": "caller"|"assistant", "text": ...}]
     transcript: list[dict[str, Any]] = json_field(list)
+    # [{"at": iso, "intent": ..., "escalate": bool, "confidence": float, "reason": ..., "by": ...}]
+    triage: list[dict[str, Any]] = json_field(list)
+    caller_name: str | None = Field(default=None, max_length=200)
+    urgent: bool = Field(default=False, description="their event is today or tomorrow")
+    escalation_reason: str | None = Field(default=None, max_length=500)
     outcome: str | None = Field(default=None, max_length=40)
     started_at: datetime = utc_field(default_now=True, index=True)
     ended_at: datetime | None = utc_field(nullable=True)
+    duration_seconds: int | None = None
 
 
 class Escalation(SQLModel, table=True):

@@ -49,7 +49,8 @@ class Message(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("channel", "external_id", name="uq_message_external"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    # None for texts to staff (a heads-up about a call): they belong to no customer conversation.
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
     channel: Channel = enum_field(Channel)
     direction: MessageDirection = enum_field(MessageDirection)
     body: str = Field(max_length=4000)

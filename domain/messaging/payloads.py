@@ -29,7 +29,7 @@ class SendSmsRequest(BaseModel):
     """One outbound text. The idempotency key makes every retry the same single send."""
 
     idempotency_key: str
-    conversation_id: int
+    conversation_id: int | None  # None for texts to staff
     from_number: str
     to_number: str
     text: str

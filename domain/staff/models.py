@@ -48,3 +48,18 @@ class Extension(SQLModel, table=True):
     working_hours: dict[str, list[list[str]]] = json_field()
     is_primary_escalation: bool = False
     updated_at: datetime = utc_field(default_now=True)
+
+
+class RotationCursor(SQLModel, table=True):
+    """Where a rotation stands (the last extension it chose), so it survives restarts.
+
+    `version` makes advancing it a compare-and-set: two calls arriving together cannot both
+    take the same next extension, on SQLite or PostgreSQL alike.
+    """
+
+    __tablename__ = "rotation_cursor"
+
+    name: str = Field(primary_key=True, max_length=40)
+    last_extension_id: int | None = Field(default=None, foreign_key="extension.id")
+    version: int = 0
+    updated_at: datetime = utc_field(default_now=True)
