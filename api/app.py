@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from api.errors import install_error_handlers
 from api.public import quote_page
-from api.routes import bookings, customers, health, quotes
+from api.routes import bookings, customers, extensions, health, quotes
 from api.webhooks import ringcentral as ringcentral_webhook
 from api.webhooks.forwarder import InboxForwarder
 from core.db import make_engine
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(customers.router, prefix="/api/v1")
     app.include_router(bookings.router, prefix="/api/v1")
     app.include_router(quotes.router, prefix="/api/v1")
+    app.include_router(extensions.router, prefix="/api/v1")
     app.include_router(ringcentral_webhook.router)
     app.include_router(quote_page.router)
 

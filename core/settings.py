@@ -58,6 +58,7 @@ class Settings(BaseSettings):
     sandbox_host: str = "127.0.0.1"
     sandbox_ringcentral_port: int = 8101
     sandbox_google_port: int = 8102
+    sandbox_openai_port: int = 8103
 
     # RingCentral
     ringcentral_server_url: str | None = None
@@ -73,6 +74,17 @@ class Settings(BaseSettings):
     google_maps_base_url: str | None = None  # default: Google's own
     google_routes_base_url: str | None = None
     maps_provider: Literal["distance_matrix", "routes"] = "distance_matrix"
+
+    # OpenAI for call triage; without a key (or when it fails) the built-in classifier decides.
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4o-mini"
+    triage_timeout_seconds: float = Field(default=3.0, gt=0, le=30)
+
+    # Calls
+    call_ring_timeout_seconds: int = Field(default=20, ge=5, le=120)
+    call_silence_timeout_seconds: int = Field(default=15, ge=5, le=120)
+    call_max_assistant_turns: int = Field(default=3, ge=1, le=10)
 
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."
