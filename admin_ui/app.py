@@ -13,7 +13,16 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from admin_ui.auth import CsrfFailed, Forbidden, LoginRequired
-from admin_ui.routes import audit, bookings, customers, dashboard, login, sandbox_phone
+from admin_ui.routes import (
+    audit,
+    bookings,
+    customers,
+    dashboard,
+    login,
+    quotes,
+    sandbox_phone,
+)
+from admin_ui.routes import settings as business_settings
 from admin_ui.web import HERE, href, render
 from core.errors import TeppanError
 from core.settings import Settings
@@ -34,7 +43,17 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         https_only=False,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
-    for module in (login, dashboard, customers, bookings, audit, sandbox_phone):
+    modules = (
+        login,
+        dashboard,
+        customers,
+        bookings,
+        quotes,
+        audit,
+        business_settings,
+        sandbox_phone,
+    )
+    for module in modules:
         app.include_router(module.router)
     _install_error_pages(app)
     return app

@@ -13,7 +13,7 @@ from domain.audit import service as audit
 router = APIRouter()
 
 PER_PAGE = 50
-ENTITY_TYPES = ("booking", "customer", "user", "message", "payment")
+ENTITY_TYPES = ("booking", "quote", "customer", "user", "message", "payment", "business")
 
 
 @router.get("/audit", name="audit")

@@ -19,6 +19,7 @@ from domain.business.models import BusinessSettings
 from domain.customers.models import Customer
 from domain.inbox import service as inbox
 from domain.messaging.models import Conversation, Message, MessageDirection
+from domain.quotes.models import OPEN_QUOTE_STATUSES, Quote, QuoteStatus
 from domain.tasks.models import Task, TaskStatus
 
 router = APIRouter()
@@ -55,6 +56,16 @@ def dashboard(request: Request, _user: AnyUser) -> Response:
             .order_by(col(Task.due_at).is_(None), col(Task.due_at), col(Task.created_at))
             .limit(OPEN_TASKS_SHOWN)
         ).all()
+        quotes_sent = session.exec(
+            select(func.count()).where(Quote.status == QuoteStatus.SENT)
+        ).one()
+        distances_to_confirm = session.exec(
+            select(func.count()).where(
+                Quote.travel_source == "estimate",
+                col(Quote.travel_confirmed).is_(False),
+                col(Quote.status).in_(OPEN_QUOTE_STATUSES),
+            )
+        ).one()
         messages = session.exec(
             select(Message, Customer)
             .join(Conversation, col(Conversation.id) == col(Message.conversation_id))
@@ -75,5 +86,7 @@ def dashboard(request: Request, _user: AnyUser) -> Response:
             "open_tasks_total": int(open_tasks_total),
             "pending_inbox": inbox.count_pending(session),
             "messages": messages,
+            "quotes_sent": int(quotes_sent),
+            "distances_to_confirm": int(distances_to_confirm),
         }
     return render(request, "dashboard.html", context)

@@ -34,6 +34,9 @@ class OpenedCall(BaseModel):
     urgent: bool
     greeting: str
     context: str  # one line for staff: next booking, balance, complaints
+    ring_timeout_seconds: int
+    silence_timeout_seconds: int
+    max_assistant_turns: int
 
 
 class SpokenTurn(BaseModel):

@@ -424,12 +424,20 @@ def search(
     *,
     text: str = "",
     status: QuoteStatus | None = None,
+    travel_unconfirmed: bool = False,
     page: int = 1,
     per_page: int = 25,
 ) -> Page[Quote]:
+    """`travel_unconfirmed`: open quotes priced from an estimate nobody has checked yet."""
     query = select(Quote)
     if status is not None:
         query = query.where(Quote.status == status)
+    if travel_unconfirmed:
+        query = query.where(
+            Quote.travel_source == "estimate",
+            col(Quote.travel_confirmed).is_(False),
+            col(Quote.status).in_(OPEN_QUOTE_STATUSES),
+        )
     if text.strip():
         pattern = f"%{text.strip()}%"
         query = query.join(Customer, col(Customer.id) == col(Quote.customer_id)).where(

@@ -181,3 +181,13 @@ def take_next(
         if moved.rowcount == 1:  # type: ignore[attr-defined]
             return by_id[chosen]
     raise ConflictError("too many calls at once to choose an extension; retrying")
+
+
+def names_on_extensions(session: Session) -> list[str]:
+    """Who a caller may ask for by name: the people behind the extensions."""
+    rows = session.exec(
+        select(StaffMember.full_name).join(
+            Extension, col(Extension.staff_member_id) == col(StaffMember.id)
+        )
+    ).all()
+    return sorted(set(rows))

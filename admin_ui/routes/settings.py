@@ -1,0 +1,261 @@
+"""The business's settings and prices (owner only); packages and add-ons shown read-only.
+
+The form parses dollars, percents and names; `domain.business.service.update_settings` writes
+the row and its audit entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+
+from fastapi import APIRouter, Request
+from sqlmodel import Session, col, select
+from starlette.datastructures import FormData
+from starlette.responses import Response
+
+from admin_ui.auth import OwnerUser, PostedForm, flash
+from admin_ui.web import engine_of, redirect, render, text_field
+from core.db import session_scope
+from domain.accounts.models import User
+from domain.audit.service import Actor
+from domain.business import service as business
+from domain.business.models import AddOn, BusinessSettings, Package
+from domain.customers.rules import InvalidPhoneNumber, normalise_email, normalise_phone
+
+router = APIRouter()
+
+#: Large enough for any price, small enough for a 32-bit integer column of cents.
+MAX_DOLLARS = Decimal(1_000_000)
+
+
+class FieldProblem(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Setting:
+    """One form field: its label, the column it fills, and how to read and show it."""
+
+    field: str
+    label: str
+    column: str
+    parse: Callable[[str], Any]
+    show: Callable[[Any], str]
+
+
+def _decimals(amount: Decimal) -> int:
+    exponent = amount.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def cents_to_dollars(cents: int) -> str:
+    return f"{Decimal(cents) / 100:.2f}"
+
+
+def parse_dollars(raw: str) -> int:
+    """ "60", "60.00", "$1,200.50" → cents; more than two decimals or below zero is refused."""
+    text = raw.strip().removeprefix("$").replace(",", "").strip()
+    if not text:
+        raise FieldProblem("Enter an amount in dollars, like 60.00.")
+    try:
+        amount = Decimal(text)
+    except InvalidOperation:
+        raise FieldProblem("Enter an amount in dollars, like 60.00.") from None
+    if not amount.is_finite():
+        raise FieldProblem("Enter an amount in dollars, like 60.00.")
+    if amount < 0:
+        raise FieldProblem("An amount cannot be negative.")
+    if _decimals(amount) > 2:
+        raise FieldProblem("At most two decimals: cents are the smallest unit.")
+    if amount > MAX_DOLLARS:
+        raise FieldProblem(f"At most ${MAX_DOLLARS:,}.")
+    return int(amount * 100)
+
+
+def basis_points_to_percent(points: int) -> str:
+    return f"{Decimal(points) / 100:.2f}"
+
+
+def parse_percent_to_basis_points(raw: str) -> int:
+    """A tax rate as a percentage ("9.25") → basis points (925)."""
+    text = raw.strip().removesuffix("%").strip()
+    try:
+        percent = Decimal(text)
+    except InvalidOperation:
+        raise FieldProblem("Enter a percentage, like 9.25.") from None
+    if not percent.is_finite() or not 0 <= percent <= 100:
+        raise FieldProblem("Enter a percentage from 0 to 100.")
+    if _decimals(percent) > 2:
+        raise FieldProblem("At most two decimals, like 9.25.")
+    return int(percent * 100)
+
+
+def whole_number(low: int, high: int) -> Callable[[str], int]:
+    def parse(raw: str) -> int:
+        text = raw.strip()
+        if not text.isdigit() or not low <= int(text) <= high:
+            raise FieldProblem(f"Enter a whole number from {low} to {high}.")
+        return int(text)
+
+    return parse
+
+
+def required_text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        text = raw.strip()
+        if not text:
+            raise FieldProblem("This cannot be empty.")
+        if len(text) > limit:
+            raise FieldProblem(f"At most {limit} characters.")
+        return text
+
+    return parse
+
+
+def parse_timezone(raw: str) -> str:
+    name = raw.strip()
+    if not name:
+        raise FieldProblem("Give the business's time zone, like America/Los_Angeles.")
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FieldProblem(
+            "Not a time zone: use a name like America/Los_Angeles or America/New_York."
+        ) from None
+    return name
+
+
+def parse_phone(raw: str) -> str:
+    try:
+        return normalise_phone(raw)
+    except InvalidPhoneNumber as error:
+        raise FieldProblem(str(error)) from None
+
+
+def parse_email(raw: str) -> str | None:
+    try:
+        return normalise_email(raw)
+    except ValueError as error:
+        raise FieldProblem(str(error)) from None
+
+
+def _same(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def _text(field: str, label: str, parse: Callable[[str], Any]) -> Setting:
+    return Setting(field, label, field, parse, _same)
+
+
+def _money(field: str, label: str) -> Setting:
+    return Setting(field, label, f"{field}_cents", parse_dollars, cents_to_dollars)
+
+
+def _count(field: str, label: str, low: int, high: int) -> Setting:
+    return Setting(field, label, field, whole_number(low, high), _same)
+
+
+SETTINGS = (
+    _text("name", "Business name", required_text(200)),
+    _text("timezone", "Time zone", parse_timezone),
+    _text("base_address", "Base address", required_text(400)),
+    _text("phone_number", "Phone number", parse_phone),
+    _text("email", "Email", parse_email),
+    _money("price_per_adult", "Price per adult"),
+    _money("price_per_child", "Price per child"),
+    _money("minimum_spend", "Minimum spend"),
+    _count("deposit_percent", "Deposit", 0, 100),
+    Setting(
+        "tax_rate",
+        "Tax rate",
+        "tax_rate_basis_points",
+        parse_percent_to_basis_points,
+        basis_points_to_percent,
+    ),
+    _count("travel_free_radius_miles", "Free travel radius", 0, 1000),
+    _money("travel_fee_per_mile", "Travel fee per mile"),
+    _count("travel_max_distance_miles", "Maximum distance", 0, 1000),
+    _count("event_duration_minutes", "Event length", 30, 24 * 60),
+    _count("quote_valid_days", "Quotes valid for", 1, 90),
+    _count("quote_reminder_lead_hours", "Quote reminder", 1, 24 * 30),
+)
+LABELS = {setting.column: setting.label for setting in SETTINGS}
+ZONE_PREFIXES = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Pacific/")
+ZONES = sorted(zone for zone in available_timezones() if zone.startswith(ZONE_PREFIXES))
+
+
+def _values_of(row: BusinessSettings) -> dict[str, str]:
+    return {setting.field: setting.show(getattr(row, setting.column)) for setting in SETTINGS}
+
+
+def _render(
+    request: Request,
+    values: dict[str, str],
+    errors: dict[str, str] | None = None,
+) -> Response:
+    with Session(engine_of(request)) as session:
+        packages = session.exec(select(Package).order_by(col(Package.name))).all()
+        add_ons = session.exec(select(AddOn).order_by(col(AddOn.name))).all()
+        zone = business.get_settings(session).timezone
+    return render(
+        request,
+        "settings/form.html",
+        {
+            "values": values,
+            "errors": errors or {},
+            "general": ["Nothing was saved: correct the fields marked below."] if errors else [],
+            "packages": packages,
+            "add_ons": add_ons,
+            "timezone": zone,
+            "zones": ZONES,
+        },
+        status_code=400 if errors else 200,
+    )
+
+
+@router.get("/settings", name="settings")
+def settings_page(request: Request, _user: OwnerUser) -> Response:
+    with Session(engine_of(request)) as session:
+        values = _values_of(business.get_settings(session))
+    return _render(request, values)
+
+
+def _parsed(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """The values as typed, the columns they set, and what is wrong with them."""
+    values = {setting.field: text_field(form, setting.field) for setting in SETTINGS}
+    columns: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for setting in SETTINGS:
+        try:
+            columns[setting.column] = setting.parse(values[setting.field])
+        except FieldProblem as problem:
+            errors[setting.field] = str(problem)
+    free, most = columns.get("travel_free_radius_miles"), columns.get("travel_max_distance_miles")
+    if free is not None and most is not None and most < free:
+        errors["travel_max_distance_miles"] = "The maximum cannot be less than the free radius."
+    return values, columns, errors
+
+
+def _actor(user: User) -> Actor:
+    return Actor.user(user.id or 0, user.full_name)
+
+
+@router.post("/settings")
+def save_settings(request: Request, user: OwnerUser, form: PostedForm) -> Response:
+    values, columns, errors = _parsed(form)
+    if errors:
+        return _render(request, values, errors)
+    with session_scope(engine_of(request)) as session:
+        current = business.get_settings(session)
+        named = ", ".join(
+            LABELS.get(column, column).lower()
+            for column, value in columns.items()
+            if getattr(current, column) != value
+        )
+        changes = business.update_settings(session, columns, _actor(user), f"Changed {named}")
+    flash(request, "Settings saved." if changes else "Nothing changed.")
+    return redirect(request, "/settings")
