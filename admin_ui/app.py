@@ -16,11 +16,15 @@ from admin_ui.auth import CsrfFailed, Forbidden, LoginRequired
 from admin_ui.routes import (
     audit,
     bookings,
+    calls,
     customers,
     dashboard,
+    extensions,
     login,
     quotes,
+    sandbox_calls,
     sandbox_phone,
+    tasks,
 )
 from admin_ui.routes import settings as business_settings
 from admin_ui.web import HERE, href, render
@@ -49,9 +53,13 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         customers,
         bookings,
         quotes,
+        calls,
+        tasks,
+        extensions,
         audit,
         business_settings,
         sandbox_phone,
+        sandbox_calls,
     )
     for module in modules:
         app.include_router(module.router)

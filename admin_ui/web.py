@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
-from sqlalchemy import Engine
-from sqlmodel import Session
+from sqlalchemy import Engine, func
+from sqlmodel import Session, select
 from starlette.datastructures import FormData
 from starlette.responses import RedirectResponse, Response
 
@@ -22,8 +22,10 @@ from core.settings import Settings
 from core.timeutil import to_local
 from domain.business.models import BusinessSettings
 from domain.customers.rules import format_phone_for_display
+from domain.tasks.models import Task, TaskStatus
 
 HERE = Path(__file__).resolve().parent
+CALLBACK = "callback"  # the kind of task a missed call raises
 DEFAULT_TIMEZONE = "America/Los_Angeles"
 
 templates = Jinja2Templates(directory=str(HERE / "templates"))
@@ -124,10 +126,21 @@ def render(
         "u": lambda path, **query: href(request, path, **query),
         "timezone": DEFAULT_TIMEZONE,
     }
+    if full["user"] is not None:
+        with Session(engine_of(request)) as session:
+            full["callbacks_open"] = open_callbacks(session)
     full.update(context or {})
     timezone = str(full["timezone"])
     full["when"] = lambda value, fmt="%a %d %b %Y, %-I:%M %p": local_time(value, timezone, fmt)
     return templates.TemplateResponse(request, name, full, status_code=status_code)
+
+
+def open_callbacks(session: Session) -> int:
+    """Callers nobody could take, still to call back: shown in the menu and the dashboard."""
+    count = session.exec(
+        select(func.count()).where(Task.status == TaskStatus.OPEN, Task.kind == CALLBACK)
+    ).one()
+    return int(count)
 
 
 def business_timezone(session: Session) -> str:

@@ -44,7 +44,8 @@ def running_stack(database_url: str = "") -> Iterator[Stack]:
     """`database_url` empty: SQLite in the data folder; a PostgreSQL URL is created afresh."""
     if database_url.startswith("postgresql"):
         _fresh_postgres(database_url)
-    ports = {name: free_port() for name in ("api", "temporal", "ui", "ringcentral", "google")}
+    names = ("api", "temporal", "ui", "ringcentral", "google", "openai")
+    ports = {name: free_port() for name in names}
     api = f"http://127.0.0.1:{ports['api']}"
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
@@ -57,6 +58,7 @@ def running_stack(database_url: str = "") -> Iterator[Stack]:
             "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
             "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["ringcentral"]),
             "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
+            "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
             "TEPPAN_LOG_LEVEL": "WARNING",
         }
         process = subprocess.Popen(

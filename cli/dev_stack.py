@@ -151,11 +151,12 @@ def run_dev_stack(settings: Settings, *, fresh: bool = False) -> int:
 
 def _subscribe_to_ringcentral(settings: Settings) -> None:
     from integrations.factory import ringcentral_subscriptions
+    from integrations.telephony.ringcentral_subscriptions import WEBHOOK_FILTERS
 
     address = f"{settings.public_base_url}/webhooks/ringcentral"
     subscriptions = ringcentral_subscriptions(settings)
-    subscriptions.ensure_sms_subscription(
-        address, settings.ringcentral_webhook_token.get_secret_value()
+    subscriptions.ensure_subscription(
+        address, settings.ringcentral_webhook_token.get_secret_value(), WEBHOOK_FILTERS
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from pathlib import Path
 
 import typer
 
@@ -13,6 +14,8 @@ from core.settings import get_settings
 app = typer.Typer(no_args_is_help=True, help="Teppan: the back office for hibachi caterers.")
 db_app = typer.Typer(no_args_is_help=True, help="Database migrations and demo data.")
 app.add_typer(db_app, name="db")
+payments_app = typer.Typer(no_args_is_help=True, help="Incoming payments.")
+app.add_typer(payments_app, name="payments")
 
 
 def _configure_logging() -> None:
@@ -97,6 +100,29 @@ def quote(
 
 
 @app.command()
+def triage(
+    text: str | None = typer.Option(None, "--text", help="what the caller said"),
+    file: Path | None = typer.Option(
+        None, "--file", help='JSON lines with a "text" field; one answer per line, in order'
+    ),
+) -> None:
+    """Triage what a caller said: one JSON object per utterance (the triage contract)."""
+    from cli.triage import CasesFileError, read_cases, triage_contract
+
+    if (text is None) == (file is None):
+        raise typer.BadParameter("give exactly one of --text or --file", param_hint="--text")
+    if file is not None:
+        try:
+            texts = read_cases(file)
+        except CasesFileError as error:
+            raise typer.BadParameter(str(error), param_hint="--file") from error
+    else:
+        texts = [text or ""]
+    for answer in triage_contract(get_settings(), texts):
+        typer.echo(json.dumps(answer, ensure_ascii=False))
+
+
+@app.command()
 def config() -> None:
     """Print the effective configuration, secrets masked."""
     settings = get_settings()
@@ -136,6 +162,22 @@ def db_seed() -> None:
 
     created = seed(get_settings())
     typer.echo("demo data created" if created else "a business already exists: nothing to do")
+
+
+@payments_app.command("match")
+def payments_match(
+    bookings: Path = typer.Option(..., help="BOOKINGS.csv: the open bookings and their ledger"),
+    transactions: Path = typer.Option(..., help="TRANSACTIONS.csv: incoming bank transactions"),
+) -> None:
+    """Match bank transactions to bookings: one JSON object per line (the matching contract)."""
+    from cli.payments import ContractFileError, match_files
+
+    try:
+        for line in match_files(bookings, transactions):
+            typer.echo(json.dumps(line))
+    except ContractFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import uvicorn
 
 from core.settings import Settings
 from sandbox.google_maps import create_google_maps_emulator
+from sandbox.openai import create_openai_emulator
 from sandbox.ringcentral import RingCentralState, create_ringcentral_emulator
 
 
@@ -20,6 +21,8 @@ def serve_sandbox(settings: Settings) -> None:
             settings.sandbox_ringcentral_port,
         ),
         (create_google_maps_emulator(), settings.sandbox_google_port),
+        # Used only when TEPPAN_OPENAI_API_KEY points triage at it (see the README).
+        (create_openai_emulator(), settings.sandbox_openai_port),
     ]
     servers = [
         uvicorn.Server(

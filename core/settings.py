@@ -85,6 +85,8 @@ class Settings(BaseSettings):
     call_ring_timeout_seconds: int = Field(default=20, ge=5, le=120)
     call_silence_timeout_seconds: int = Field(default=15, ge=5, le=120)
     call_max_assistant_turns: int = Field(default=3, ge=1, le=10)
+    # RingCentral webhook subscriptions last a week; renew well within it.
+    webhook_renewal_hours: int = Field(default=24, ge=1, le=24 * 6)
 
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."

@@ -19,7 +19,7 @@ from domain.audit.service import SYSTEM
 from domain.bookings import service as bookings
 from domain.bookings.models import BookingStatus
 from domain.bookings.schemas import AddOnSelection, BookingCreate
-from domain.business.models import AddOn, BusinessSettings, Package
+from domain.business.models import AddOn, BusinessSettings, FaqEntry, Package
 from domain.customers import service as customers
 from domain.customers.schemas import CustomerCreate
 from domain.payments.models import (
@@ -68,6 +68,49 @@ ADDRESSES = [
     "6000 Bollinger Canyon Rd, San Ramon, CA 94583",
     "1500 Old Oakland Rd, San Jose, CA 95112",
 ]
+
+
+def _faq_entries() -> list[FaqEntry]:
+    return [
+        FaqEntry(
+            question="Do you bring the grill and propane?",
+            answer=(
+                "Yes! Our chef brings the teppanyaki grill, propane, cooking tools and all the "
+                "food. You provide tables, chairs, plates and utensils for your guests."
+            ),
+            keywords="grill, propane, equipment, bring, setup",
+        ),
+        FaqEntry(
+            question="What is included in the hibachi party?",
+            answer=(
+                "Every guest gets salad, hibachi vegetables, fried rice and two proteins of "
+                "chicken, steak, shrimp or salmon, plus the chef's show. Upgrades like filet "
+                "mignon and lobster are extra."
+            ),
+            keywords="included, menu, food, what do you serve, proteins",
+        ),
+        FaqEntry(
+            question="Do you cook in the rain or indoors?",
+            answer=(
+                "We cook outdoors under a covered patio or tent when it rains. We don't cook "
+                "indoors because of the open flame."
+            ),
+            keywords="rain, indoors, inside, weather, covered",
+        ),
+        FaqEntry(
+            question="Are you licensed and insured?",
+            answer="Yes, we are fully licensed and insured, and we can send a certificate.",
+            keywords="licensed, insured, insurance, certificate, permit",
+        ),
+        FaqEntry(
+            question="How far do you travel?",
+            answer=(
+                "We travel free within 30 miles of Fremont, then $2 a mile, up to 100 miles. "
+                "Text us your address for an exact quote."
+            ),
+            keywords="travel, how far, distance, area, come to",
+        ),
+    ]
 
 
 @dataclass(frozen=True)
@@ -127,7 +170,7 @@ def seed_demo_data(
         AddOn(name="Gyoza appetizer", price_cents=600),
         AddOn(name="Sake service", price_cents=4000, per_person=False),
     ]
-    session.add_all([classic, premium, *add_ons])
+    session.add_all([classic, premium, *add_ons, *_faq_entries()])
 
     owner = accounts.create_user(
         session,
@@ -181,6 +224,7 @@ def seed_demo_data(
             Extension(
                 extension_number=number,
                 staff_member_id=member.id or 0,
+                ringcentral_extension_id=f"200{number}",  # as the sandbox numbers them
                 status=ExtensionStatus.OFFLINE if number == "104" else ExtensionStatus.AVAILABLE,
                 working_hours=hours,
                 is_primary_escalation=number == "102",

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.settings import Settings
+from integrations.llm.base import TriageModel
+from integrations.llm.openai_triage import OpenAITriage
 from integrations.maps.base import MapsProvider
 from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps
 from integrations.maps.google_routes import GoogleRoutesMaps
@@ -13,7 +15,11 @@ from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.ringcentral.client import RingCentralClient
 from integrations.sms.base import SmsSender
 from integrations.sms.ringcentral import RingCentralSms
+from integrations.telephony.base import CallControl
+from integrations.telephony.ringcentral_call_control import RingCentralCallControl
 from integrations.telephony.ringcentral_subscriptions import RingCentralSubscriptions
+from integrations.voice.base import VoiceAssistant
+from integrations.voice.sandbox_voice import SandboxVoice
 
 # The sandbox emulator accepts exactly these (sandbox/ringcentral.py, which imports nothing of
 # ours, keeps its own copy).
@@ -28,6 +34,8 @@ class Providers:
     sms: SmsSender
     maps: MapsProvider | None  # Google (or its emulator); None: estimate only
     maps_estimate: MapsProvider
+    call_control: CallControl
+    voice: VoiceAssistant
 
 
 def ringcentral_client(settings: Settings) -> RingCentralClient:
@@ -73,9 +81,30 @@ def google_maps(settings: Settings) -> MapsProvider:
     return GoogleDistanceMatrixMaps(key, maps_url, timeout)
 
 
+def triage_model(settings: Settings) -> TriageModel | None:
+    """OpenAI when a key is set; None lets the built-in classifier decide every call."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAITriage(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout=settings.triage_timeout_seconds,
+    )
+
+
+def voice_assistant(settings: Settings) -> VoiceAssistant:
+    """Speech to callers. Only the sandbox's exists: a production media-stream or text-to-speech
+    vendor is not built yet, so a live RingCentral account still speaks through the sandbox."""
+    return SandboxVoice(settings.sandbox_ringcentral_url, settings.provider_timeout_seconds)
+
+
 def build_providers(settings: Settings) -> Providers:
+    ringcentral = ringcentral_client(settings)
     return Providers(
-        sms=RingCentralSms(ringcentral_client(settings)),
+        sms=RingCentralSms(ringcentral),
         maps=google_maps(settings),
         maps_estimate=OfflineEstimateMaps(),
+        call_control=RingCentralCallControl(ringcentral),
+        voice=voice_assistant(settings),
     )

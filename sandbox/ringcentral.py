@@ -1,10 +1,11 @@
-"""A RingCentral emulator: OAuth (JWT grant), SMS send, the message store, webhook subscriptions.
+"""A RingCentral emulator: OAuth (JWT grant), SMS send, the message store, webhook subscriptions,
+and (in sandbox/ringcentral_calls.py) extensions, presence, telephony sessions and Call Control.
 
 It speaks RingCentral's wire format closely enough for the real `ringcentral` SDK: JSON
 responses with `Content-Type: application/json`, Bearer tokens, `errorCode` error bodies, and
 subscriptions that do the `Validation-Token` handshake and then deliver notifications carrying
 the `Verification-Token`. The `/sandbox/phone/...` routes let a person (or a test) text the
-business as a customer.
+business as a customer; `/sandbox/calls/...` let them call it.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import logging
 import secrets
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
@@ -25,6 +27,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from sandbox.framework import FaultInjector, install_faults
+from sandbox.ringcentral_calls import (
+    CallControlError,
+    CallsEngine,
+    CallsState,
+    SandboxExtension,
+    call_error_response,
+    default_extensions,
+    telephony_api_routes,
+    telephony_sandbox_routes,
+)
 
 log = logging.getLogger(__name__)
 
@@ -145,6 +157,14 @@ class RingCentralState:
     deliveries: list[Delivery] = field(default_factory=list)
     logins: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # Telephony: the account's user extensions (each with a sandbox answer mode) and how long
+    # an "answer" extension rings before it picks up.
+    extensions: list[SandboxExtension] = field(default_factory=default_extensions)
+    answer_delay_seconds: float = 0.2
+    calls: CallsState = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.calls = CallsState(lock=self.lock, extensions=self.extensions)
 
     def issue_tokens(self) -> dict[str, Any]:
         access, refresh = secrets.token_urlsafe(24), secrets.token_urlsafe(24)
@@ -208,10 +228,22 @@ def create_ringcentral_emulator(state: RingCentralState | None = None) -> FastAP
     async def _error(_request: Request, error: RingCentralError) -> JSONResponse:
         return JSONResponse(error_body(error.status, error.message, error.code), error.status)
 
+    @app.exception_handler(CallControlError)
+    async def _call_error(_request: Request, error: CallControlError) -> JSONResponse:
+        return call_error_response(error, error_body(error.status, error.message, error.code))
+
     install_faults(app, faults, lambda status, message: error_body(status, message))
     app.include_router(_oauth_routes(state))
     app.include_router(_api_routes(state))
     app.include_router(_phone_routes(state))
+    calls = CallsEngine(
+        state.calls,
+        lambda event, body, wants: notify(state, event, body, wants),
+        lambda: state.answer_delay_seconds,
+    )
+    app.state.calls = calls
+    app.include_router(telephony_api_routes(state, calls))
+    app.include_router(telephony_sandbox_routes(state, calls))
     return app
 
 
@@ -411,34 +443,61 @@ def _notification(subscription: Subscription, message: StoredSms, base: str) -> 
 async def deliver(state: RingCentralState, message: StoredSms, base: str) -> None:
     """Posts the instant-SMS notification to every matching subscription, retrying a few times
     as RingCentral does before it gives up on a webhook."""
+    targets = _targets(state, lambda f: "/message-store/instant" in f)
+    async with httpx.AsyncClient(timeout=10) as client:
+        for subscription in targets:
+            await _post(state, client, subscription, _notification(subscription, message, base))
+
+
+async def notify(
+    state: RingCentralState, event: str, body: dict[str, Any], wants: Callable[[str], bool]
+) -> None:
+    """Posts `{uuid, event, timestamp, subscriptionId, ownerId, body}` to every active
+    subscription with an event filter `wants` accepts (telephony sessions, transcripts)."""
+    targets = _targets(state, wants)
+    async with httpx.AsyncClient(timeout=10) as client:
+        for subscription in targets:
+            payload = {
+                "uuid": str(uuid.uuid4()),
+                "event": event,
+                "timestamp": _iso(_now()),
+                "subscriptionId": subscription.id,
+                "ownerId": "100001",
+                "body": body,
+            }
+            await _post(state, client, subscription, payload)
+
+
+def _targets(state: RingCentralState, wants: Callable[[str], bool]) -> list[Subscription]:
     with state.lock:
-        targets = [
+        return [
             s
             for s in state.subscriptions.values()
             if s.status == "Active"
             and s.expires_at > _now()
-            and any("/message-store/instant" in f for f in s.event_filters)
+            and any(wants(f) for f in s.event_filters)
         ]
-    async with httpx.AsyncClient(timeout=10) as client:
-        for subscription in targets:
-            payload = _notification(subscription, message, base)
-            headers = {"Verification-Token": subscription.verification_token}
-            for attempt in range(5):
-                try:
-                    response = await client.post(
-                        subscription.address, json=payload, headers=headers
-                    )
-                    status: int | None = response.status_code
-                    error = None if response.status_code < 300 else response.text[:200]
-                except httpx.HTTPError as failure:
-                    status, error = None, str(failure)
-                with state.lock:
-                    state.deliveries.append(
-                        Delivery(subscription.id, payload["uuid"], status, error)
-                    )
-                if error is None:
-                    break
-                await asyncio.sleep(0.5 * 2**attempt)
+
+
+async def _post(
+    state: RingCentralState,
+    client: httpx.AsyncClient,
+    subscription: Subscription,
+    payload: dict[str, Any],
+) -> None:
+    headers = {"Verification-Token": subscription.verification_token}
+    for attempt in range(5):
+        try:
+            response = await client.post(subscription.address, json=payload, headers=headers)
+            status: int | None = response.status_code
+            error = None if response.status_code < 300 else response.text[:200]
+        except httpx.HTTPError as failure:
+            status, error = None, str(failure)
+        with state.lock:
+            state.deliveries.append(Delivery(subscription.id, payload["uuid"], status, error))
+        if error is None:
+            break
+        await asyncio.sleep(0.5 * 2**attempt)
 
 
 def _phone_routes(state: RingCentralState) -> APIRouter:

@@ -36,6 +36,47 @@ class RingCentralSandbox:
     def fault(self, **fault: object) -> None:
         httpx.post(f"{self.url}/sandbox/faults", json=fault).raise_for_status()
 
+    # --- calls (sandbox/ringcentral_calls.py) ---------------------------------------------------
+
+    def start_call(self, from_number: str, **options: object) -> dict[str, Any]:
+        """A caller dials the business: `{telephonySessionId, sessionId, partyId}`. Options:
+        `to`, `name`, `auto_answer` (default True), `deliver_out_of_order`."""
+        response = httpx.post(
+            f"{self.url}/sandbox/calls", json={"from": from_number, **options}, timeout=5
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def say(self, session_id: str, text: str) -> dict[str, Any]:
+        response = httpx.post(
+            f"{self.url}/sandbox/calls/{session_id}/say", json={"text": text}, timeout=5
+        )
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def hang_up(self, session_id: str) -> None:
+        httpx.post(f"{self.url}/sandbox/calls/{session_id}/hangup", timeout=5).raise_for_status()
+
+    def set_mode(self, extension_number: str, mode: str) -> None:
+        httpx.post(
+            f"{self.url}/sandbox/extensions/{extension_number}/mode", json={"mode": mode}, timeout=5
+        ).raise_for_status()
+
+    def call(self, session_id: str) -> dict[str, Any]:
+        """The session as the emulator sees it: parties, status, events, speech, actions."""
+        response = httpx.get(f"{self.url}/sandbox/calls/{session_id}", timeout=5)
+        response.raise_for_status()
+        result: dict[str, Any] = response.json()
+        return result
+
+    def call_control(self, presence_ttl_seconds: float = 30) -> RingCentralCallControl:
+        return RingCentralCallControl(self.client(), presence_ttl_seconds)
+
+    def voice(self, timeout: float = 2.0) -> SandboxVoice:
+        return SandboxVoice(self.url, timeout)
+
 
 @pytest.fixture(scope="session")
 def ringcentral_server() -> Iterator[tuple[BackgroundServer, RingCentralState]]:
@@ -56,6 +97,8 @@ def ringcentral(
         state.messages.clear()
         state.subscriptions.clear()
         state.deliveries.clear()
+    state.calls.reset()
+    state.answer_delay_seconds = 0.2
 
 
 # --- Google Maps ------------------------------------------------------------------------------
@@ -112,4 +155,136 @@ def google_maps(
     yield GoogleMapsSandbox(server, state)
     httpx.delete(f"{server.url}/sandbox/faults")
     httpx.delete(f"{server.url}/sandbox/google/status")
+    state.reset()
+
+
+# --- A webhook receiver for RingCentral notifications ----------------------------------------
+
+# (Imported down here so the sections above stay as they were; the class above uses these too.)
+import threading  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from typing import Any  # noqa: E402
+
+from fastapi import FastAPI, Request, Response  # noqa: E402
+
+from integrations.telephony.ringcentral_call_control import RingCentralCallControl  # noqa: E402
+from integrations.voice.sandbox_voice import SandboxVoice  # noqa: E402
+
+
+class WebhookRecorder:
+    """Echoes RingCentral's Validation-Token and records every notification it is sent."""
+
+    def __init__(self) -> None:
+        self.notifications: list[dict[str, Any]] = []
+        self.verification_tokens: list[str] = []
+        self._lock = threading.Lock()
+        app = FastAPI()
+
+        @app.post("/hook")
+        async def hook(request: Request) -> Response:
+            token = request.headers.get("validation-token")
+            if token is not None:
+                return Response(
+                    headers={"Validation-Token": token, "Content-Type": "application/json"}
+                )
+            body = await request.json()
+            with self._lock:
+                self.notifications.append(body)
+                self.verification_tokens.append(request.headers.get("verification-token", ""))
+            return Response(status_code=200)
+
+        self.server = BackgroundServer(app)
+
+    @property
+    def address(self) -> str:
+        return f"{self.server.url}/hook"
+
+    def clear(self) -> None:
+        with self._lock:
+            self.notifications.clear()
+            self.verification_tokens.clear()
+
+    def received(self, event_contains: str = "") -> list[dict[str, Any]]:
+        with self._lock:
+            return [n for n in self.notifications if event_contains in n.get("event", "")]
+
+    def wait_for(
+        self,
+        ready: Callable[[list[dict[str, Any]]], bool],
+        timeout: float = 5.0,
+        event_contains: str = "",
+    ) -> list[dict[str, Any]]:
+        """The notifications (filtered by event) once `ready` accepts them; fails on timeout."""
+        deadline = time.monotonic() + timeout
+        while True:
+            found = self.received(event_contains)
+            if ready(found):
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"webhook did not get the expected notifications: {found}")
+            time.sleep(0.02)
+
+
+@pytest.fixture(scope="session")
+def webhook_recorder_server() -> Iterator[WebhookRecorder]:
+    recorder = WebhookRecorder()
+    with recorder.server:
+        yield recorder
+
+
+@pytest.fixture
+def webhook_recorder(webhook_recorder_server: WebhookRecorder) -> Iterator[WebhookRecorder]:
+    webhook_recorder_server.clear()
+    yield webhook_recorder_server
+    webhook_recorder_server.clear()
+
+
+# --- OpenAI (call triage) ----------------------------------------------------------------------
+
+from integrations.llm.openai_triage import OpenAITriage  # noqa: E402
+from sandbox.openai import (  # noqa: E402
+    SANDBOX_OPENAI_API_KEY,
+    OpenAIState,
+    create_openai_emulator,
+)
+
+
+class OpenAISandbox:
+    def __init__(self, server: BackgroundServer, state: OpenAIState) -> None:
+        self.server = server
+        self.state = state
+        self.url = server.url
+        self.base_url = f"{server.url}/v1"
+
+    def triage_model(
+        self, timeout: float = 2.0, api_key: str = SANDBOX_OPENAI_API_KEY
+    ) -> OpenAITriage:
+        return OpenAITriage(
+            api_key=api_key, base_url=self.base_url, model="gpt-4o-mini", timeout=timeout
+        )
+
+    def script(self, *answers: object) -> None:
+        """The next requests get these answers, in order: an object as the JSON content, a
+        string as the raw content, `{"refusal": "..."}` as a refusal."""
+        httpx.post(f"{self.url}/sandbox/openai/answers", json=list(answers)).raise_for_status()
+
+    def fault(self, **fault: object) -> None:
+        httpx.post(f"{self.url}/sandbox/faults", json=fault).raise_for_status()
+
+
+@pytest.fixture(scope="session")
+def openai_server() -> Iterator[tuple[BackgroundServer, OpenAIState]]:
+    state = OpenAIState()
+    with BackgroundServer(create_openai_emulator(state)) as server:
+        yield server, state
+
+
+@pytest.fixture
+def openai_sandbox(
+    openai_server: tuple[BackgroundServer, OpenAIState],
+) -> Iterator[OpenAISandbox]:
+    server, state = openai_server
+    yield OpenAISandbox(server, state)
+    httpx.delete(f"{server.url}/sandbox/faults")
     state.reset()

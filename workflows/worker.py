@@ -6,6 +6,8 @@ import asyncio
 import logging
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from sqlalchemy import Engine
@@ -13,50 +15,102 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
+from activities.calls import CallActivities, CallSettings
 from activities.messaging import MessagingActivities
 from activities.quotes import QuoteActivities
 from activities.travel import TravelMeasurer
+from activities.webhooks import WebhookActivities
 from core.settings import Settings
 from core.temporal import connect_temporal
-from integrations.factory import Providers, build_providers
+from integrations.factory import Providers, build_providers, ringcentral_subscriptions, triage_model
+from integrations.llm.base import TriageModel
+from workflows.call import CallWorkflow
 from workflows.inbound_sms import InboundSmsWorkflow
 from workflows.quote import QuoteWorkflow
+from workflows.schedules import ensure_schedules
+from workflows.webhook_renewal import RenewWebhooksWorkflow
 
 log = logging.getLogger(__name__)
 
-WORKFLOWS: Sequence[type] = (InboundSmsWorkflow, QuoteWorkflow)
+WORKFLOWS: Sequence[type] = (
+    InboundSmsWorkflow,
+    QuoteWorkflow,
+    CallWorkflow,
+    RenewWebhooksWorkflow,
+)
 
 
-def activities_for(engine: Engine, providers: Providers, public_base_url: str) -> list[Any]:
+@dataclass(frozen=True)
+class WorkerDeps:
+    """What the activities are built from: the database, the adapters and a few settings."""
+
+    engine: Engine
+    providers: Providers
+    public_base_url: str
+    calls: CallSettings = field(default_factory=lambda: CallSettings(20, 15, 3))
+    triage_model: TriageModel | None = None
+    webhooks: WebhookActivities | None = None
+
+
+def activities_for(deps: WorkerDeps) -> list[Any]:
+    engine, providers = deps.engine, deps.providers
     messaging = MessagingActivities(engine, providers.sms)
     travel = TravelMeasurer(engine, providers.maps, providers.maps_estimate)
-    quotes = QuoteActivities(engine, travel, public_base_url)
-    return [
+    quotes = QuoteActivities(engine, travel, deps.public_base_url)
+    calls = CallActivities(
+        engine, providers.call_control, providers.voice, deps.triage_model, deps.calls
+    )
+    registered = [
         messaging.record_inbound_sms,
         messaging.send_sms,
         quotes.price_quote,
         quotes.mark_quote_sent,
         quotes.quote_follow_up,
+        calls.open_call,
+        calls.say,
+        calls.triage_turn,
+        calls.choose_extension,
+        calls.transfer,
+        calls.escalation_outcome,
+        calls.voicemail,
+        calls.drop_call,
+        calls.close_call,
     ]
+    if deps.webhooks is not None:
+        registered.append(deps.webhooks.renew_ringcentral_subscription)
+    return registered
 
 
 def build_worker(
-    client: Client,
-    *,
-    task_queue: str,
-    engine: Engine,
-    providers: Providers,
-    executor: ThreadPoolExecutor,
-    public_base_url: str,
+    client: Client, *, task_queue: str, deps: WorkerDeps, executor: ThreadPoolExecutor
 ) -> Worker:
     # Activities are synchronous (SQL and vendor SDKs block), so they run on a thread pool.
     return Worker(
         client,
         task_queue=task_queue,
         workflows=list(WORKFLOWS),
-        activities=activities_for(engine, providers, public_base_url),
+        activities=activities_for(deps),
         activity_executor=executor,
         max_concurrent_activities=executor._max_workers,
+    )
+
+
+def deps_from_settings(settings: Settings, engine: Engine) -> WorkerDeps:
+    return WorkerDeps(
+        engine=engine,
+        providers=build_providers(settings),
+        public_base_url=settings.public_base_url,
+        calls=CallSettings(
+            ring_timeout=settings.call_ring_timeout_seconds,
+            silence_timeout=settings.call_silence_timeout_seconds,
+            max_turns=settings.call_max_assistant_turns,
+        ),
+        triage_model=triage_model(settings),
+        webhooks=WebhookActivities(
+            ringcentral_subscriptions(settings),
+            f"{settings.public_base_url}/webhooks/ringcentral",
+            settings.ringcentral_webhook_token.get_secret_value(),
+        ),
     )
 
 
@@ -66,10 +120,13 @@ async def run_worker(settings: Settings, engine: Engine) -> None:
         worker = build_worker(
             client,
             task_queue=settings.temporal_task_queue,
-            engine=engine,
-            providers=build_providers(settings),
+            deps=deps_from_settings(settings, engine),
             executor=executor,
-            public_base_url=settings.public_base_url,
+        )
+        await ensure_schedules(
+            client,
+            settings.temporal_task_queue,
+            timedelta(hours=settings.webhook_renewal_hours),
         )
         log.info("worker listening on task queue %r", settings.temporal_task_queue)
         await worker.run()

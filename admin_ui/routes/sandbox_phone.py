@@ -37,18 +37,22 @@ MAX_TEXT_LENGTH = 1000
 TIMEOUT = httpx.Timeout(5.0, connect=2.0)
 
 
-def _sandbox_only(request: Request) -> None:
+def sandbox_only(request: Request) -> None:
     if not settings_of(request).uses_ringcentral_sandbox:
         raise HTTPException(status_code=404, detail="RingCentral is live: no sandbox phone here.")
 
 
-router = APIRouter(prefix="/sandbox/phone", dependencies=[Depends(_sandbox_only)])
+router = APIRouter(prefix="/sandbox/phone", dependencies=[Depends(sandbox_only)])
 
 
 class SandboxUnavailable(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+
+class SandboxNotRunning(SandboxUnavailable):
+    """Nothing listens on the emulator's port."""
 
 
 @dataclass(frozen=True)
@@ -75,11 +79,16 @@ class ThreadMessage:
 
 
 def _call(settings: Settings, method: str, **kwargs: Any) -> httpx.Response:
+    return control_request(settings, method, MESSAGES_PATH, **kwargs)
+
+
+def control_request(settings: Settings, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    """One request to the emulator's control API; any failure is a `SandboxUnavailable`."""
     try:
         with httpx.Client(base_url=settings.sandbox_ringcentral_url, timeout=TIMEOUT) as client:
-            response = client.request(method, MESSAGES_PATH, **kwargs)
+            response = client.request(method, path, **kwargs)
     except (httpx.ConnectError, httpx.ConnectTimeout) as error:
-        raise SandboxUnavailable(NOT_RUNNING) from error
+        raise SandboxNotRunning(NOT_RUNNING) from error
     except httpx.HTTPError as error:
         raise SandboxUnavailable(f"The sandbox did not answer properly: {error}") from error
     if response.status_code >= 400:
@@ -105,13 +114,13 @@ def fetch_thread(settings: Settings, number: str, timezone: str) -> list[ThreadM
                 from_number=str(record.get("from", "")),
                 to_number=str(record.get("to", "")),
                 text=str(record.get("text", "")),
-                time=_shown_time(record.get("creationTime"), timezone),
+                time=shown_time(record.get("creationTime"), timezone),
             )
         )
     return thread
 
 
-def _shown_time(raw: object, timezone: str) -> str:
+def shown_time(raw: object, timezone: str) -> str:
     if not isinstance(raw, str):
         return ""
     try:
@@ -127,7 +136,7 @@ def send_text(settings: Settings, number: str, text: str) -> None:
     _call(settings, "POST", json={"from": number, "text": text})
 
 
-def _picker(request: Request) -> tuple[list[tuple[str, str]], str]:
+def picker(request: Request) -> tuple[list[tuple[str, str]], str]:
     with Session(engine_of(request)) as session:
         rows = session.exec(
             select(Customer)
@@ -147,7 +156,7 @@ def _page(
     error: str = "",
     status_code: int = 200,
 ) -> Response:
-    choices, zone = _picker(request)
+    choices, zone = picker(request)
     known = {phone for phone, _ in choices}
     thread: list[ThreadMessage] = []
     sandbox_problem = ""
@@ -182,7 +191,7 @@ def phone_page(request: Request, _user: AnyUser, number: str = "") -> Response:
         except InvalidPhoneNumber as problem:
             error = str(problem)
     if not chosen and not error:
-        choices, _ = _picker(request)
+        choices, _ = picker(request)
         chosen = choices[0][0] if choices else ""
     return _page(request, chosen, error=error, status_code=400 if error else 200)
 

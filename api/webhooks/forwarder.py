@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from sqlalchemy import Engine
@@ -80,6 +81,11 @@ class InboxForwarder:
 
     async def _start(self, start: WorkflowStart) -> None:
         client = await self._gateway.client()
+        signal: dict[str, Any] = (
+            {"start_signal": start.signal, "start_signal_args": [start.signal_argument]}
+            if start.signal
+            else {"id_conflict_policy": WorkflowIDConflictPolicy.USE_EXISTING}
+        )
         try:
             await client.start_workflow(
                 start.workflow,
@@ -87,9 +93,10 @@ class InboxForwarder:
                 id=start.workflow_id,
                 task_queue=self._task_queue,
                 id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-                id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+                **signal,
             )
         except WorkflowAlreadyStartedError:
+            # Closed already: a late event of a call that ended, or a message handled before.
             log.debug("workflow %s already ran", start.workflow_id)
 
     def _load_pending(self, event_id: int) -> _StoredEvent | None:

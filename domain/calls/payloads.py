@@ -22,8 +22,9 @@ class CallSignal(BaseModel):
     event_time: datetime
     party_id: str = ""
     status_code: str = ""  # Setup, Proceeding, Answered, Disconnected, VoiceMail…
-    extension_id: str | None = None
-    extension_number: str | None = None
+    extension_id: str | None = None  # the provider's id of the party's extension, if any
+    from_number: str = ""
+    to_number: str = ""
     text: str = ""
 
 
@@ -65,7 +66,7 @@ class ExtensionChoice(BaseModel):
 class ChosenExtension(BaseModel):
     extension_id: int
     extension_number: str
-    ringcentral_extension_id: str | None
+    ringcentral_extension_id: str | None  # how telephony events name it
     staff_name: str
     staff_phone: str | None
 

@@ -113,6 +113,14 @@ def delete(session: Session, extension_id: int, actor: Actor) -> None:
     extension = get(session, extension_id)
     if extension.is_primary_escalation:
         raise ConflictError("make another extension the primary one before removing this one")
+    from domain.calls.models import Escalation
+
+    handed = session.exec(select(Escalation.id).where(Escalation.extension_id == extension_id))
+    if handed.first() is not None:
+        raise ConflictError(
+            "calls were already handed to this extension and their history points at it: "
+            "set it offline instead"
+        )
     cursor = session.get(RotationCursor, ESCALATION_ROTATION)
     if cursor is not None and cursor.last_extension_id == extension.id:
         cursor.last_extension_id = None

@@ -6,6 +6,8 @@ from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from core.errors import ConflictError, NotFoundError
+from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
 from domain.tasks.models import Task, TaskStatus
@@ -48,3 +50,27 @@ def open_tasks(session: Session, kind: str | None = None) -> list[Task]:
     if kind is not None:
         query = query.where(Task.kind == kind)
     return list(session.exec(query.order_by(col(Task.created_at))).all())
+
+
+def close_task(session: Session, task_id: int, status: TaskStatus, actor: Actor) -> Task:
+    """Marks an open task done or dismissed, with its audit entry (a closed one is refused)."""
+    task = session.get(Task, task_id)
+    if task is None:
+        raise NotFoundError(f"task {task_id} not found")
+    if task.status != TaskStatus.OPEN:
+        raise ConflictError(f"this task is already {task.status.value}")
+    task.status = status
+    task.completed_at = utcnow()
+    session.add(task)
+    action = "task.complete" if status == TaskStatus.DONE else "task.dismiss"
+    verb = "Done" if status == TaskStatus.DONE else "Dismissed"
+    audit.record(
+        session,
+        actor,
+        action,
+        "task",
+        task.id,
+        {"status": [TaskStatus.OPEN.value, status.value]},
+        f"{verb}: {task.title}",
+    )
+    return task

@@ -21,13 +21,11 @@ from temporalio.testing import WorkflowEnvironment
 
 from core.settings import Settings
 from domain.inbox.models import InboxStatus, WebhookEvent
-from integrations.factory import Providers
-from integrations.maps.offline_estimate import OfflineEstimateMaps
-from integrations.sms.ringcentral import RingCentralSms
 from tests.conftest import binary
 from tests.sandbox_fixtures import RingCentralSandbox
+from tests.workflows.conftest import sandbox_providers
 from workflows.inbound_sms import InboundSmsWorkflow
-from workflows.worker import build_worker
+from workflows.worker import WorkerDeps, build_worker
 
 TOKEN = "sandbox-verification-token"
 
@@ -151,17 +149,17 @@ async def test_accepted_while_temporal_is_down_then_processed_once(
         dev_server_existing_path=binary("temporal"),
     )
     try:
-        providers = Providers(
-            sms=RingCentralSms(ringcentral.client()), maps=None, maps_estimate=OfflineEstimateMaps()
+        deps = WorkerDeps(
+            engine=engine,
+            providers=sandbox_providers(ringcentral, None),
+            public_base_url=api_settings.public_base_url,
         )
         with ThreadPoolExecutor(max_workers=4) as executor:
             async with build_worker(
                 env.client,
                 task_queue=api_settings.temporal_task_queue,
-                engine=engine,
-                providers=providers,
+                deps=deps,
                 executor=executor,
-                public_base_url=api_settings.public_base_url,
             ):
                 delivered = await app.state.forwarder.forward_pending()
                 assert delivered == 2

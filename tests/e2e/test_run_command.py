@@ -41,7 +41,7 @@ def _port_is_free(port: int) -> bool:
 
 
 def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
-    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox", "google")}
+    ports = {name: free_port() for name in ("api", "temporal", "ui", "sandbox", "google", "openai")}
     api = f"http://127.0.0.1:{ports['api']}"
     sandbox = f"http://127.0.0.1:{ports['sandbox']}"
     env = os.environ | {
@@ -53,6 +53,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
         "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["sandbox"]),
         "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
+        "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "up"],

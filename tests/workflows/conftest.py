@@ -17,9 +17,10 @@ from temporalio.testing import WorkflowEnvironment
 from integrations.factory import Providers
 from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.sms.ringcentral import RingCentralSms
+from integrations.telephony.ringcentral_call_control import RingCentralCallControl
 from tests import factories
 from tests.sandbox_fixtures import GoogleMapsSandbox, RingCentralSandbox
-from workflows.worker import build_worker
+from workflows.worker import WorkerDeps, build_worker
 
 PUBLIC_BASE_URL = "https://teppan.example.com"
 
@@ -42,18 +43,27 @@ async def worker(
         factories.business(session)
         session.commit()
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
-    providers = Providers(
-        sms=RingCentralSms(ringcentral.client(timeout=1.0)),
-        maps=google_maps.distance_matrix(timeout=1.0),
-        maps_estimate=OfflineEstimateMaps(),
+    deps = WorkerDeps(
+        engine=engine,
+        providers=sandbox_providers(ringcentral, google_maps),
+        public_base_url=PUBLIC_BASE_URL,
     )
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with build_worker(
-            time_skipping_env.client,
-            task_queue=task_queue,
-            engine=engine,
-            providers=providers,
-            executor=executor,
-            public_base_url=PUBLIC_BASE_URL,
+            time_skipping_env.client, task_queue=task_queue, deps=deps, executor=executor
         ):
             yield RunningWorker(time_skipping_env.client, task_queue, engine)
+
+
+def sandbox_providers(
+    ringcentral: RingCentralSandbox, google_maps: GoogleMapsSandbox | None
+) -> Providers:
+    """Every adapter, real SDKs against the emulators, with short timeouts for tests."""
+    client = ringcentral.client(timeout=1.0)
+    return Providers(
+        sms=RingCentralSms(client),
+        maps=google_maps.distance_matrix(timeout=1.0) if google_maps else None,
+        maps_estimate=OfflineEstimateMaps(),
+        call_control=RingCentralCallControl(client),
+        voice=ringcentral.voice(timeout=1.0),
+    )

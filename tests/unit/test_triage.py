@@ -1,0 +1,258 @@
+"""The built-in call classifier: intents, escalation, negations, Spanish, misspellings, names."""
+
+from __future__ import annotations
+
+import pytest
+
+from domain.calls.triage import Intent, TriageResult, classify, normalise
+
+STAFF = ["Jessica Wu", "Marco Rossi", "Chef Hiro Sato", "Ana Lopez", "Chef Daniel Cruz"]
+
+
+def _triage(text: str) -> TriageResult:
+    return classify(text, staff_names=STAFF)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I talk to a real person",
+        "I want to speak to a manager",
+        "agent",
+        "Representative!",
+        "operator please",
+        "could you put me through to somebody",
+        "can I talk to someone",
+        "just connect me with a live person",
+        "transfer me to customer service",
+        "is there anybody I can speak with",
+        "can someone call me back",
+        "I'd like to talk to a human being",
+        "quiero hablar con una persona",
+        "un agente por favor",
+        "puedo hablar con alguien",
+        "me comunica con el gerente",
+        "I'd like to book a party but I want to talk to a person first",
+        "no, I want a person",
+        "I don't know, can I just talk to someone",
+        "I don't want to wait, let me talk to a manager",
+    ],
+)
+def test_a_request_for_a_person_is_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.HUMAN, result
+    assert result.escalate and not result.emergency
+    assert "asked for a person" in result.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("no need for a person, how much is it for 25 people", Intent.QUOTE_REQUEST),
+        ("I don't want to talk to anyone, just the price", Intent.QUOTE_REQUEST),
+        ("I don't need an agent, I just want to cancel", Intent.CANCEL_BOOKING),
+        ("no necesito un agente, solo quiero saber el precio", Intent.QUOTE_REQUEST),
+        ("no quiero hablar con nadie, solo quiero cancelar", Intent.CANCEL_BOOKING),
+        ("I'd rather not speak with a representative, text me a quote", Intent.QUOTE_REQUEST),
+        ("I'd like to cancel, no need to connect me to anyone", Intent.CANCEL_BOOKING),
+        ("I want to book, I don't need to be transferred to anyone", Intent.NEW_BOOKING),
+    ],
+)
+def test_saying_no_person_is_needed_is_not_escalated(text: str, intent: Intent) -> None:
+    result = _triage(text)
+    assert result.intent is intent, result
+    assert not result.escalate
+    assert "do not need a person" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is Jessica there",
+        "can I speak with Marco please",
+        "hablar con Ana",
+        "I was told to ask for Hiro",
+        "is jesica available",  # speech-to-text misspelling of a staff name
+    ],
+)
+def test_asking_for_a_staff_member_by_name_is_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.HUMAN and result.escalate
+    assert "by name" in result.reason
+
+
+def test_a_name_is_not_a_request_without_the_staff_list() -> None:
+    assert classify("is Jessica there").intent is Intent.OTHER
+
+
+def test_surnames_are_not_names_a_caller_asks_for() -> None:
+    # "Cruz" is a chef's surname and a place.
+    result = _triage("what do you charge to come out to Santa Cruz")
+    assert result.intent is Intent.QUOTE_REQUEST and not result.escalate
+
+
+def test_mentioning_a_staff_member_is_not_always_a_request() -> None:
+    result = _triage("Jessica helped me book last time, I want to change the date")
+    assert result.intent is Intent.CHANGE_BOOKING and not result.escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the chef hasn't arrived and our guests are here",
+        "the chef is late, the party started 30 minutes ago",
+        "nobody showed up for our party",
+        "our chef still isn't here",
+        "where's our chef? he was supposed to be here at 5",
+        "el chef no ha llegado",
+        "no ha llegado el chef y ya son las seis",
+        "there's a gas smell coming from the grill",
+        "the chef hasn't arrived, can I talk to a person",
+    ],
+)
+def test_day_of_event_emergencies_are_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.emergency and result.escalate, result
+    assert result.intent is Intent.COMPLAINT
+    assert "emergency" in result.reason
+
+
+def test_a_hypothetical_lateness_is_a_question_not_an_emergency() -> None:
+    result = _triage("what happens if the chef is late")
+    assert not result.emergency
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the food was cold",
+        "I want a refund",
+        "that was terrible",
+        "the chef was rude and the chicken was undercooked",
+        "I want my deposit back",
+        "you charged me twice",
+        "la comida estaba fria",
+        "quiero un reembolso",
+        "I have a complaint about last night",
+    ],
+)
+def test_complaints_are_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.COMPLAINT and result.escalate and not result.emergency
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I'd like to book a hibachi party for June 14th", Intent.NEW_BOOKING),
+        ("I want to make a reservation for 20 people", Intent.NEW_BOOKING),
+        ("quiero reservar una fiesta para el sabado", Intent.NEW_BOOKING),
+        ("do you have availability on July 4th", Intent.NEW_BOOKING),
+        ("I need to change the date of my party", Intent.CHANGE_BOOKING),
+        ("can I reschedule?", Intent.CHANGE_BOOKING),
+        ("necesito cambiar la fecha de mi reservacion", Intent.CHANGE_BOOKING),
+        ("we have five more guests coming", Intent.CHANGE_BOOKING),
+        ("I don't want to cancel, I just want to move the date", Intent.CHANGE_BOOKING),
+        ("I need to cancel my party", Intent.CANCEL_BOOKING),
+        ("quiero cancelar mi reservacion", Intent.CANCEL_BOOKING),
+        ("we're not going to need the chef anymore", Intent.CANCEL_BOOKING),
+        ("how much for 20 people", Intent.QUOTE_REQUEST),
+        ("cuanto cuesta por persona", Intent.QUOTE_REQUEST),
+        ("what's the price per person", Intent.QUOTE_REQUEST),
+        ("I want to pay the deposit", Intent.PAYMENT),
+        ("do you take Venmo", Intent.PAYMENT),
+        ("how much is the deposit", Intent.PAYMENT),
+        ("quiero pagar el saldo", Intent.PAYMENT),
+        ("do you bring the grill", Intent.FAQ),
+        ("are you licensed and insured", Intent.FAQ),
+        ("what's included", Intent.FAQ),
+        ("what's your cancellation policy", Intent.FAQ),
+        ("how far in advance do I need to book", Intent.FAQ),
+        ("how much space do you need", Intent.FAQ),
+        ("traen la parrilla", Intent.FAQ),
+        ("congratulations, you've won a free cruise", Intent.SPAM),
+        ("we're calling about your car's extended warranty", Intent.SPAM),
+        ("press one to speak to a representative about your student loans", Intent.SPAM),
+        ("wrong number, sorry", Intent.OTHER),
+    ],
+)
+def test_intents(text: str, intent: Intent) -> None:
+    result = _triage(text)
+    assert result.intent is intent, result
+    assert result.escalate is (intent in (Intent.HUMAN, Intent.COMPLAINT))
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "heard"),
+    [
+        ("I want to make a reservaton for a habachi party", Intent.NEW_BOOKING, "habachi"),
+        ("I need to cancle my hibachy party", Intent.CANCEL_BOOKING, "cancle"),
+        ("representitive", Intent.HUMAN, "representitive"),
+        ("opperator", Intent.HUMAN, "opperator"),
+        ("can I get a qoute for 30", Intent.QUOTE_REQUEST, "qoute"),
+        ("I need to resechedule", Intent.CHANGE_BOOKING, "resechedule"),
+        ("I paid the depposit", Intent.PAYMENT, "depposit"),
+    ],
+)
+def test_misspellings_of_key_words(text: str, intent: Intent, heard: str) -> None:
+    result = _triage(text)
+    assert result.intent is intent, result
+    assert f'"{heard}"' in result.reason
+
+
+@pytest.mark.parametrize(
+    ("text", "not_intent"),
+    [
+        ("you have won a prize", Intent.QUOTE_REQUEST),  # "prize" is not "price"
+        ("can you manage a party of 50", Intent.HUMAN),  # "manage" is not "manager"
+        ("it's for 20 personas", Intent.HUMAN),  # people, not "a person"
+        ("how much per person", Intent.HUMAN),
+    ],
+)
+def test_real_words_are_not_corrected_into_key_words(text: str, not_intent: Intent) -> None:
+    assert _triage(text).intent is not not_intent
+
+
+@pytest.mark.parametrize("text", ["", "   ", "?!.", "uh um", "asdf qwerty zxcv", "12345", "🙂🙂"])
+def test_empty_or_garbage_is_other_with_low_confidence(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.OTHER
+    assert not result.escalate and not result.emergency
+    assert result.confidence <= 0.3
+    assert result.reason
+
+
+def test_reason_quotes_what_was_heard_and_says_why() -> None:
+    result = _triage("I need to cancel my reservation for Saturday")
+    assert '"cancel"' in result.reason
+    assert "no escalation" in result.reason
+
+
+def test_confidence_is_between_0_and_1_and_lower_when_mixed() -> None:
+    clear = _triage("how much does it cost per person")
+    mixed = _triage("I need to cancel and also how much would a new date cost")
+    for result in (clear, mixed):
+        assert 0 <= result.confidence <= 1
+    assert mixed.confidence < clear.confidence
+
+
+def test_normalise_strips_accents_apostrophes_and_marks_clauses() -> None:
+    assert normalise("¿Dónde está el chef? I don't know, but") == [
+        "|",
+        "donde",
+        "esta",
+        "el",
+        "chef",
+        "|",
+        "i",
+        "dont",
+        "know",
+        "|",
+        "|",
+    ]
+
+
+def test_a_result_is_immutable() -> None:
+    result = _triage("agent")
+    with pytest.raises(AttributeError):
+        result.escalate = False  # type: ignore[misc]
