@@ -12,6 +12,7 @@ from starlette.datastructures import FormData
 
 from admin_ui.web import engine_of
 from domain.accounts.models import Role, User
+from domain.audit.service import Actor
 
 SESSION_USER = "user_id"
 SESSION_CSRF = "csrf"
@@ -76,6 +77,11 @@ def log_in(request: Request, user: User) -> None:
 
 def log_out(request: Request) -> None:
     request.session.clear()
+
+
+def actor_of(user: User) -> Actor:
+    """Who the audit log names for a change made in the panel."""
+    return Actor.user(user.id or 0, user.full_name)
 
 
 def current_user(request: Request) -> User:

@@ -13,7 +13,20 @@ from domain.audit import service as audit
 router = APIRouter()
 
 PER_PAGE = 50
-ENTITY_TYPES = ("booking", "quote", "customer", "user", "message", "payment", "business")
+ENTITY_TYPES = (
+    "booking",
+    "quote",
+    "customer",
+    "call",
+    "extension",
+    "task",
+    "user",
+    "message",
+    "payment",
+    "business",
+    "package",
+    "add_on",
+)
 
 
 @router.get("/audit", name="audit")

@@ -12,7 +12,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from admin_ui.auth import AnyUser, ManagerUser, PostedForm, flash
+from admin_ui.auth import AnyUser, ManagerUser, PostedForm, actor_of, flash
 from admin_ui.lookups import booking_choices, chef_names, customer_names
 from admin_ui.web import (
     business_timezone,
@@ -27,8 +27,7 @@ from admin_ui.web import (
 from core.db import session_scope
 from core.errors import TeppanError
 from core.timeutil import to_local
-from domain.accounts.models import Role, User
-from domain.audit.service import Actor
+from domain.accounts.models import Role
 from domain.bookings import service as bookings
 from domain.bookings.models import BookingStatus
 from domain.bookings.schemas import BookingCreate, BookingUpdate
@@ -49,10 +48,6 @@ EDIT_STATUSES = (
 )
 # The schemas speak of instants; the form of a local date and time.
 _FIELD_FOR = {"requested_start": "date", "scheduled_start": "date"}
-
-
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
 
 
 def _status_or_none(raw: str) -> BookingStatus | None:
@@ -198,7 +193,7 @@ def create_booking(request: Request, user: AnyUser, form: PostedForm) -> Respons
         return _render_form(request, values, errors=schema_errors, general=general)
     try:
         with session_scope(engine_of(request)) as session:
-            booking = bookings.create(session, data, _actor(user))
+            booking = bookings.create(session, data, actor_of(user))
     except TeppanError as error:
         return _render_form(request, values, general=[error.message])
     flash(request, f"Booked {booking.reference}.")
@@ -278,7 +273,7 @@ def update_booking(
         return _render_form(request, values, booking_id, schema_errors, general)
     try:
         with session_scope(engine_of(request)) as session:
-            booking = bookings.update(session, booking_id, data, _actor(user))
+            booking = bookings.update(session, booking_id, data, actor_of(user))
     except TeppanError as error:
         return _render_form(request, values, booking_id, general=[error.message])
     flash(request, f"Saved {booking.reference}.")
@@ -291,7 +286,7 @@ def cancel_booking(
 ) -> Response:
     try:
         with session_scope(engine_of(request)) as session:
-            booking = bookings.cancel(session, booking_id, _actor(user))
+            booking = bookings.cancel(session, booking_id, actor_of(user))
     except TeppanError as error:
         flash(request, f"Not cancelled: {error.message}")
         return redirect(request, f"/bookings/{booking_id}")

@@ -10,7 +10,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from admin_ui.auth import AnyUser, ManagerUser, PostedForm, flash
+from admin_ui.auth import AnyUser, ManagerUser, PostedForm, actor_of, flash
 from admin_ui.lookups import chef_names
 from admin_ui.web import (
     business_timezone,
@@ -23,8 +23,7 @@ from admin_ui.web import (
 )
 from core.db import session_scope
 from core.errors import TeppanError
-from domain.accounts.models import Role, User
-from domain.audit.service import Actor
+from domain.accounts.models import Role
 from domain.bookings import service as bookings
 from domain.customers import service as customers
 from domain.customers.schemas import CustomerCreate, CustomerUpdate
@@ -82,10 +81,6 @@ def _render_form(
     )
 
 
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
-
-
 @router.get("/new")
 def new_customer(request: Request, _user: AnyUser) -> Response:
     values = {"full_name": "", "phone": "", "email": "", "sms_consent": False, "notes": ""}
@@ -102,7 +97,7 @@ def create_customer(request: Request, user: AnyUser, form: PostedForm) -> Respon
         return _render_form(request, values, errors=errors, general=general)
     try:
         with session_scope(engine_of(request)) as session:
-            customer = customers.create(session, data, _actor(user))
+            customer = customers.create(session, data, actor_of(user))
     except TeppanError as error:
         return _render_form(request, values, general=[error.message])
     flash(request, f"Created customer {customer.full_name}.")
@@ -171,7 +166,7 @@ def update_customer(
         return _render_form(request, values, customer_id, errors, general)
     try:
         with session_scope(engine_of(request)) as session:
-            customer = customers.update(session, customer_id, data, _actor(user))
+            customer = customers.update(session, customer_id, data, actor_of(user))
     except TeppanError as error:
         return _render_form(request, values, customer_id, general=[error.message])
     flash(request, f"Saved {customer.full_name}.")

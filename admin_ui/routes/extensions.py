@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from admin_ui.auth import ManagerUser, PostedForm, flash
+from admin_ui.auth import ManagerUser, PostedForm, actor_of, flash
 from admin_ui.lookups import Choice
 from admin_ui.web import (
     business_timezone,
@@ -30,8 +30,6 @@ from admin_ui.web import (
 )
 from core.db import session_scope
 from core.errors import TeppanError
-from domain.accounts.models import User
-from domain.audit.service import Actor
 from domain.staff import service as staff
 from domain.staff.models import Extension, ExtensionStatus, StaffMember
 from domain.staff.rules import WEEKDAYS, InvalidWorkingHours, WorkingHours, validate_working_hours
@@ -51,10 +49,6 @@ DAY_NAMES = {
 INTERVALS_PER_DAY = 2
 _HOUR_WITHOUT_ZERO = re.compile(r"^\d:\d\d$")
 BASE_FIELDS = ("extension_number", "staff_member_id", "ringcentral_extension_id", "status")
-
-
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
 
 
 # --- working hours, as a form and as one line ----------------------------------------------
@@ -281,7 +275,7 @@ def create_extension(request: Request, user: ManagerUser, form: PostedForm) -> R
         return _render_form(request, values, errors=errors)
     try:
         with session_scope(engine_of(request)) as session:
-            extension = staff.create(session, data, _actor(user))
+            extension = staff.create(session, data, actor_of(user))
             number = extension.extension_number
     except TeppanError as error:
         return _render_form(request, values, general=[error.message])
@@ -324,7 +318,7 @@ def update_extension(
         return _render_form(request, values, existing, errors)
     try:
         with session_scope(engine_of(request)) as session:
-            extension = staff.update_extension(session, extension_id, data, _actor(user))
+            extension = staff.update_extension(session, extension_id, data, actor_of(user))
             number = extension.extension_number
     except TeppanError as error:
         return _render_form(request, values, existing, general=[error.message])
@@ -339,7 +333,7 @@ def delete_extension(
     try:
         with session_scope(engine_of(request)) as session:
             number = staff.get(session, extension_id).extension_number
-            staff.delete(session, extension_id, _actor(user))
+            staff.delete(session, extension_id, actor_of(user))
     except TeppanError as error:
         flash(request, f"Not removed: {error.message}.")
         return redirect(request, "/extensions")

@@ -19,7 +19,7 @@ from starlette.background import BackgroundTask
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from admin_ui.auth import AnyUser, ManagerUser, PostedForm, flash
+from admin_ui.auth import AnyUser, ManagerUser, PostedForm, actor_of, flash
 from admin_ui.lookups import booking_choices, customer_names
 from admin_ui.routes.bookings import local_start
 from admin_ui.web import (
@@ -36,7 +36,6 @@ from core.db import session_scope
 from core.errors import TeppanError
 from core.money import dollars
 from domain.accounts.models import Role, User
-from domain.audit.service import Actor
 from domain.bookings.models import Booking
 from domain.business.models import AddOn, Package
 from domain.customers import service as customers
@@ -56,10 +55,6 @@ MAX_CORRECTED_MILES = Decimal(1000)
 _CUSTOMER_FIELD = {"full_name": "new_name", "phone": "new_phone", "email": "new_email"}
 _FIELD_FOR = {"requested_start": "date", "customer": "new_name", "add_ons": "add_ons"}
 _PHONE_PREFIX = "customer.phone: "
-
-
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
 
 
 def _status_or_none(raw: str) -> QuoteStatus | None:
@@ -280,7 +275,7 @@ def create_quote(request: Request, user: AnyUser, form: PostedForm) -> Response:
         return _render_form(request, values, errors)
     try:
         with session_scope(engine_of(request)) as session:
-            created = quotes.create(session, data, _actor(user))
+            created = quotes.create(session, data, actor_of(user))
     except TeppanError as error:
         return _render_form(request, values, general=[error.message])
     flash(request, f"Created {created.quote.reference}: it is being priced and texted.")
@@ -361,7 +356,7 @@ def confirm_travel(
         return _render_detail(request, user, quote_id, problem, raw, status_code=400)
     try:
         with session_scope(engine_of(request)) as session:
-            quote = quotes.confirm_travel(session, quote_id, miles, _actor(user))
+            quote = quotes.confirm_travel(session, quote_id, miles, actor_of(user))
             reference, status, total = quote.reference, quote.status, quote.total_cents
     except TeppanError as error:
         flash(request, f"Travel not confirmed: {error.message}")
@@ -379,7 +374,7 @@ def confirm_travel(
 def cancel_quote(request: Request, user: ManagerUser, _form: PostedForm, quote_id: int) -> Response:
     try:
         with session_scope(engine_of(request)) as session:
-            quote = quotes.cancel(session, quote_id, _actor(user))
+            quote = quotes.cancel(session, quote_id, actor_of(user))
     except TeppanError as error:
         flash(request, f"Not cancelled: {error.message}")
         return redirect(request, f"/quotes/{quote_id}")

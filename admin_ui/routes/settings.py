@@ -1,7 +1,8 @@
-"""The business's settings and prices (owner only); packages and add-ons shown read-only.
+"""The business's settings and prices, its packages and add-ons (owner only).
 
-The form parses dollars, percents and names; `domain.business.service.update_settings` writes
-the row and its audit entry.
+The forms parse dollars, percents and names; `domain.business.service` writes the rows and their
+audit entries. Packages and add-ons are never deleted, only deactivated: bookings and quotes
+refer to them.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 from starlette.responses import Response
 
-from admin_ui.auth import OwnerUser, PostedForm, flash
+from admin_ui.auth import OwnerUser, PostedForm, actor_of, flash
 from admin_ui.web import engine_of, redirect, render, text_field
 from core.db import session_scope
-from domain.accounts.models import User
-from domain.audit.service import Actor
+from core.errors import ConflictError, TeppanError
 from domain.business import service as business
 from domain.business.models import AddOn, BusinessSettings, Package
 from domain.customers.rules import InvalidPhoneNumber, normalise_email, normalise_phone
@@ -192,15 +192,105 @@ def _values_of(row: BusinessSettings) -> dict[str, str]:
     return {setting.field: setting.show(getattr(row, setting.column)) for setting in SETTINGS}
 
 
+@dataclass(frozen=True)
+class ItemForm:
+    """One package's or add-on's form on the page: its values as shown or typed, its errors."""
+
+    prefix: str  # makes the field ids unique on the page: "package-3", "add-on-new"
+    action: str
+    title: str
+    values: dict[str, str]
+    errors: dict[str, str]
+    active: bool = True
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The package or add-on form that was posted with mistakes, to show again as typed."""
+
+    prefix: str
+    values: dict[str, str]
+    errors: dict[str, str]
+
+
+def _checkbox(value: bool) -> str:
+    return "on" if value else ""
+
+
+def _package_values(row: Package) -> dict[str, str]:
+    return {
+        "name": row.name,
+        "description": row.description,
+        "price_per_adult": cents_to_dollars(row.price_per_adult_cents),
+        "price_per_child": cents_to_dollars(row.price_per_child_cents),
+        "active": _checkbox(row.active),
+    }
+
+
+def _add_on_values(row: AddOn) -> dict[str, str]:
+    return {
+        "name": row.name,
+        "price": cents_to_dollars(row.price_cents),
+        "per_person": _checkbox(row.per_person),
+        "active": _checkbox(row.active),
+    }
+
+
+NEW_PACKAGE = {
+    "name": "",
+    "description": "",
+    "price_per_adult": "",
+    "price_per_child": "",
+    "active": "on",
+}
+NEW_ADD_ON = {"name": "", "price": "", "per_person": "on", "active": "on"}
+
+
+def _item_form(
+    prefix: str,
+    action: str,
+    title: str,
+    values: dict[str, str],
+    failed: Failed | None,
+    active: bool = True,
+) -> ItemForm:
+    if failed is not None and failed.prefix == prefix:
+        return ItemForm(prefix, action, title, failed.values, failed.errors, active)
+    return ItemForm(prefix, action, title, values, {}, active)
+
+
 def _render(
     request: Request,
     values: dict[str, str],
     errors: dict[str, str] | None = None,
+    failed: Failed | None = None,
 ) -> Response:
     with Session(engine_of(request)) as session:
         packages = session.exec(select(Package).order_by(col(Package.name))).all()
         add_ons = session.exec(select(AddOn).order_by(col(AddOn.name))).all()
         zone = business.get_settings(session).timezone
+    package_forms = [
+        _item_form(
+            f"package-{row.id}",
+            f"/settings/packages/{row.id}",
+            row.name,
+            _package_values(row),
+            failed,
+            row.active,
+        )
+        for row in packages
+    ]
+    add_on_forms = [
+        _item_form(
+            f"add-on-{row.id}",
+            f"/settings/add-ons/{row.id}",
+            row.name,
+            _add_on_values(row),
+            failed,
+            row.active,
+        )
+        for row in add_ons
+    ]
     return render(
         request,
         "settings/form.html",
@@ -208,13 +298,28 @@ def _render(
             "values": values,
             "errors": errors or {},
             "general": ["Nothing was saved: correct the fields marked below."] if errors else [],
-            "packages": packages,
-            "add_ons": add_ons,
+            "package_forms": package_forms,
+            "new_package": _item_form(
+                "package-new", "/settings/packages", "Add a package", NEW_PACKAGE, failed
+            ),
+            "add_on_forms": add_on_forms,
+            "new_add_on": _item_form(
+                "add-on-new", "/settings/add-ons", "Add an add-on", NEW_ADD_ON, failed
+            ),
+            "catalogue_general": (
+                ["Nothing was saved: correct the fields marked below."] if failed else []
+            ),
             "timezone": zone,
             "zones": ZONES,
         },
-        status_code=400 if errors else 200,
+        status_code=400 if errors or failed else 200,
     )
+
+
+def _render_failed(request: Request, failed: Failed) -> Response:
+    with Session(engine_of(request)) as session:
+        values = _values_of(business.get_settings(session))
+    return _render(request, values, failed=failed)
 
 
 @router.get("/settings", name="settings")
@@ -240,10 +345,6 @@ def _parsed(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, s
     return values, columns, errors
 
 
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
-
-
 @router.post("/settings")
 def save_settings(request: Request, user: OwnerUser, form: PostedForm) -> Response:
     values, columns, errors = _parsed(form)
@@ -256,6 +357,126 @@ def save_settings(request: Request, user: OwnerUser, form: PostedForm) -> Respon
             for column, value in columns.items()
             if getattr(current, column) != value
         )
-        changes = business.update_settings(session, columns, _actor(user), f"Changed {named}")
+        changes = business.update_settings(session, columns, actor_of(user), f"Changed {named}")
     flash(request, "Settings saved." if changes else "Nothing changed.")
+    return redirect(request, "/settings")
+
+
+# --- packages and add-ons -------------------------------------------------------------
+
+
+def _package_form(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """The package's values as typed, the columns they set, and what is wrong with them."""
+    values = {name: text_field(form, name) for name in NEW_PACKAGE}
+    values["active"] = _checkbox(form.get("active") == "on")
+    columns: dict[str, Any] = {"active": bool(values["active"])}
+    errors: dict[str, str] = {}
+    parsers: dict[str, tuple[str, Callable[[str], Any]]] = {
+        "name": ("name", required_text(business.NAME_LIMIT)),
+        "description": ("description", _optional_text(business.DESCRIPTION_LIMIT)),
+        "price_per_adult": ("price_per_adult_cents", parse_dollars),
+        "price_per_child": ("price_per_child_cents", parse_dollars),
+    }
+    for field, (column, parse) in parsers.items():
+        try:
+            columns[column] = parse(values[field])
+        except FieldProblem as problem:
+            errors[field] = str(problem)
+    return values, columns, errors
+
+
+def _add_on_form(form: FormData) -> tuple[dict[str, str], dict[str, Any], dict[str, str]]:
+    """The add-on's values as typed, the columns they set, and what is wrong with them."""
+    values = {name: text_field(form, name) for name in NEW_ADD_ON}
+    for box in ("per_person", "active"):
+        values[box] = _checkbox(form.get(box) == "on")
+    columns: dict[str, Any] = {
+        "per_person": bool(values["per_person"]),
+        "active": bool(values["active"]),
+    }
+    errors: dict[str, str] = {}
+    parsers: dict[str, tuple[str, Callable[[str], Any]]] = {
+        "name": ("name", required_text(business.NAME_LIMIT)),
+        "price": ("price_cents", parse_dollars),
+    }
+    for field, (column, parse) in parsers.items():
+        try:
+            columns[column] = parse(values[field])
+        except FieldProblem as problem:
+            errors[field] = str(problem)
+    return values, columns, errors
+
+
+def _optional_text(limit: int) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        text = raw.strip()
+        if len(text) > limit:
+            raise FieldProblem(f"At most {limit} characters.")
+        return text
+
+    return parse
+
+
+def _refused(error: TeppanError) -> dict[str, str]:
+    """A service's refusal, placed next to the field it is about."""
+    if isinstance(error, ConflictError):
+        return {"name": error.message}
+    return {"name": error.message[:1].upper() + error.message[1:] + "."}
+
+
+@router.post("/settings/packages")
+def add_package(request: Request, user: OwnerUser, form: PostedForm) -> Response:
+    values, columns, errors = _package_form(form)
+    if errors:
+        return _render_failed(request, Failed("package-new", values, errors))
+    try:
+        with session_scope(engine_of(request)) as session:
+            package = business.create_package(session, actor=actor_of(user), **columns)
+    except TeppanError as error:
+        return _render_failed(request, Failed("package-new", values, _refused(error)))
+    flash(request, f"Package “{package.name}” added.")
+    return redirect(request, "/settings")
+
+
+@router.post("/settings/packages/{package_id}")
+def save_package(request: Request, user: OwnerUser, form: PostedForm, package_id: int) -> Response:
+    prefix = f"package-{package_id}"
+    values, columns, errors = _package_form(form)
+    if errors:
+        return _render_failed(request, Failed(prefix, values, errors))
+    try:
+        with session_scope(engine_of(request)) as session:
+            changes = business.update_package(session, package_id, columns, actor_of(user))
+    except ConflictError as error:
+        return _render_failed(request, Failed(prefix, values, _refused(error)))
+    flash(request, f"Package “{columns['name']}” saved." if changes else "Nothing changed.")
+    return redirect(request, "/settings")
+
+
+@router.post("/settings/add-ons")
+def add_add_on(request: Request, user: OwnerUser, form: PostedForm) -> Response:
+    values, columns, errors = _add_on_form(form)
+    if errors:
+        return _render_failed(request, Failed("add-on-new", values, errors))
+    try:
+        with session_scope(engine_of(request)) as session:
+            add_on = business.create_add_on(session, actor=actor_of(user), **columns)
+    except TeppanError as error:
+        return _render_failed(request, Failed("add-on-new", values, _refused(error)))
+    flash(request, f"Add-on “{add_on.name}” added.")
+    return redirect(request, "/settings")
+
+
+@router.post("/settings/add-ons/{add_on_id}")
+def save_add_on(request: Request, user: OwnerUser, form: PostedForm, add_on_id: int) -> Response:
+    prefix = f"add-on-{add_on_id}"
+    values, columns, errors = _add_on_form(form)
+    if errors:
+        return _render_failed(request, Failed(prefix, values, errors))
+    try:
+        with session_scope(engine_of(request)) as session:
+            changes = business.update_add_on(session, add_on_id, columns, actor_of(user))
+    except ConflictError as error:
+        return _render_failed(request, Failed(prefix, values, _refused(error)))
+    flash(request, f"Add-on “{columns['name']}” saved." if changes else "Nothing changed.")
     return redirect(request, "/settings")

@@ -7,13 +7,11 @@ from fastapi import APIRouter, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
-from admin_ui.auth import AnyUser, PostedForm, flash
+from admin_ui.auth import AnyUser, PostedForm, actor_of, flash
 from admin_ui.lookups import chef_names, customer_names
 from admin_ui.web import CALLBACK, business_timezone, engine_of, redirect, render, text_field
 from core.db import session_scope
 from core.errors import NotFoundError, TeppanError
-from domain.accounts.models import User
-from domain.audit.service import Actor
 from domain.tasks import service as tasks
 from domain.tasks.models import TaskStatus
 
@@ -22,10 +20,6 @@ router = APIRouter(prefix="/tasks")
 KIND_TITLES = {CALLBACK: "Callbacks", "": "Open tasks"}
 #: What each button does (the last part of its path), and the word the flash uses.
 CLOSINGS = {"done": (TaskStatus.DONE, "Done"), "dismiss": (TaskStatus.DISMISSED, "Dismissed")}
-
-
-def _actor(user: User) -> Actor:
-    return Actor.user(user.id or 0, user.full_name)
 
 
 @router.get("", name="tasks")
@@ -57,7 +51,7 @@ def close(
     status, verb = CLOSINGS[closing]
     try:
         with session_scope(engine_of(request)) as session:
-            task = tasks.close_task(session, task_id, status, _actor(user))
+            task = tasks.close_task(session, task_id, status, actor_of(user))
             title = task.title
     except TeppanError as error:
         flash(request, f"Not changed: {error.message}")
