@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 async def tell_quote_decided(gateway: TemporalGateway, quote_id: int) -> bool:
     try:
         client = await gateway.client()
-        handle = client.get_workflow_handle_for(QuoteWorkflow.run, workflow_id_for(quote_id))
+        handle = client.get_workflow_handle(workflow_id_for(quote_id))
         await handle.signal(QuoteWorkflow.decided)
     except (RPCError, RuntimeError, OSError, TimeoutError) as error:
         log.warning("quote %s: workflow not told of the decision yet: %s", quote_id, error)
