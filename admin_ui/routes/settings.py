@@ -22,6 +22,8 @@ from admin_ui.auth import OwnerUser, PostedForm, actor_of, flash
 from admin_ui.web import engine_of, redirect, render, text_field
 from core.db import session_scope
 from core.errors import ConflictError, TeppanError
+from domain.accounts.models import User
+from domain.audit.service import Actor
 from domain.business import service as business
 from domain.business.models import AddOn, BusinessSettings, Package
 from domain.customers.rules import InvalidPhoneNumber, normalise_email, normalise_phone
@@ -424,59 +426,104 @@ def _refused(error: TeppanError) -> dict[str, str]:
     return {"name": error.message[:1].upper() + error.message[1:] + "."}
 
 
-@router.post("/settings/packages")
-def add_package(request: Request, user: OwnerUser, form: PostedForm) -> Response:
-    values, columns, errors = _package_form(form)
+ItemParser = Callable[[FormData], tuple[dict[str, str], dict[str, Any], dict[str, str]]]
+
+
+def _add_item(
+    request: Request,
+    user: User,
+    form: FormData,
+    *,
+    parse: ItemParser,
+    create: Callable[..., Package | AddOn],
+    prefix: str,
+    label: str,
+) -> Response:
+    """A new package or add-on: the form's errors, or the service's refusal, next to it."""
+    values, columns, errors = parse(form)
     if errors:
-        return _render_failed(request, Failed("package-new", values, errors))
+        return _render_failed(request, Failed(prefix, values, errors))
     try:
         with session_scope(engine_of(request)) as session:
-            package = business.create_package(session, actor=actor_of(user), **columns)
+            item = create(session, actor=actor_of(user), **columns)
     except TeppanError as error:
-        return _render_failed(request, Failed("package-new", values, _refused(error)))
-    flash(request, f"Package “{package.name}” added.")
+        return _render_failed(request, Failed(prefix, values, _refused(error)))
+    flash(request, f"{label} “{item.name}” added.")
     return redirect(request, "/settings")
+
+
+def _save_item(
+    request: Request,
+    user: User,
+    form: FormData,
+    item_id: int,
+    *,
+    parse: ItemParser,
+    update: Callable[[Session, int, dict[str, Any], Actor], dict[str, list[Any]]],
+    prefix: str,
+    label: str,
+) -> Response:
+    values, columns, errors = parse(form)
+    if errors:
+        return _render_failed(request, Failed(prefix, values, errors))
+    try:
+        with session_scope(engine_of(request)) as session:
+            changes = update(session, item_id, columns, actor_of(user))
+    except ConflictError as error:
+        return _render_failed(request, Failed(prefix, values, _refused(error)))
+    flash(request, f"{label} “{columns['name']}” saved." if changes else "Nothing changed.")
+    return redirect(request, "/settings")
+
+
+@router.post("/settings/packages")
+def add_package(request: Request, user: OwnerUser, form: PostedForm) -> Response:
+    return _add_item(
+        request,
+        user,
+        form,
+        parse=_package_form,
+        create=business.create_package,
+        prefix="package-new",
+        label="Package",
+    )
 
 
 @router.post("/settings/packages/{package_id}")
 def save_package(request: Request, user: OwnerUser, form: PostedForm, package_id: int) -> Response:
-    prefix = f"package-{package_id}"
-    values, columns, errors = _package_form(form)
-    if errors:
-        return _render_failed(request, Failed(prefix, values, errors))
-    try:
-        with session_scope(engine_of(request)) as session:
-            changes = business.update_package(session, package_id, columns, actor_of(user))
-    except ConflictError as error:
-        return _render_failed(request, Failed(prefix, values, _refused(error)))
-    flash(request, f"Package “{columns['name']}” saved." if changes else "Nothing changed.")
-    return redirect(request, "/settings")
+    return _save_item(
+        request,
+        user,
+        form,
+        package_id,
+        parse=_package_form,
+        update=business.update_package,
+        prefix=f"package-{package_id}",
+        label="Package",
+    )
 
 
 @router.post("/settings/add-ons")
 def add_add_on(request: Request, user: OwnerUser, form: PostedForm) -> Response:
-    values, columns, errors = _add_on_form(form)
-    if errors:
-        return _render_failed(request, Failed("add-on-new", values, errors))
-    try:
-        with session_scope(engine_of(request)) as session:
-            add_on = business.create_add_on(session, actor=actor_of(user), **columns)
-    except TeppanError as error:
-        return _render_failed(request, Failed("add-on-new", values, _refused(error)))
-    flash(request, f"Add-on “{add_on.name}” added.")
-    return redirect(request, "/settings")
+    return _add_item(
+        request,
+        user,
+        form,
+        parse=_add_on_form,
+        create=business.create_add_on,
+        prefix="add-on-new",
+        label="Add-on",
+    )
 
 
 @router.post("/settings/add-ons/{add_on_id}")
 def save_add_on(request: Request, user: OwnerUser, form: PostedForm, add_on_id: int) -> Response:
-    prefix = f"add-on-{add_on_id}"
-    values, columns, errors = _add_on_form(form)
-    if errors:
-        return _render_failed(request, Failed(prefix, values, errors))
-    try:
-        with session_scope(engine_of(request)) as session:
-            changes = business.update_add_on(session, add_on_id, columns, actor_of(user))
-    except ConflictError as error:
-        return _render_failed(request, Failed(prefix, values, _refused(error)))
-    flash(request, f"Add-on “{columns['name']}” saved." if changes else "Nothing changed.")
-    return redirect(request, "/settings")
+    return _save_item(
+        request,
+        user,
+        form,
+        add_on_id,
+        parse=_add_on_form,
+        update=business.update_add_on,
+        prefix=f"add-on-{add_on_id}",
+        label="Add-on",
+    )
