@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     sandbox_ringcentral_port: int = 8101
     sandbox_google_port: int = 8102
     sandbox_openai_port: int = 8103
+    sandbox_stripe_port: int = 8104
+    sandbox_plaid_port: int = 8105
 
     # RingCentral
     ringcentral_server_url: str | None = None
@@ -87,6 +89,23 @@ class Settings(BaseSettings):
     call_max_assistant_turns: int = Field(default=3, ge=1, le=10)
     # RingCentral webhook subscriptions last a week; renew well within it.
     webhook_renewal_hours: int = Field(default=24, ge=1, le=24 * 6)
+
+    # Stripe deposits: without a key the sandbox emulator takes the payments.
+    stripe_api_key: SecretStr | None = None
+    stripe_base_url: str | None = None  # default: Stripe's own
+    stripe_webhook_secret: SecretStr = SecretStr("whsec_sandbox_teppan")
+    deposit_percent: int = Field(default=25, ge=0, le=100)
+
+    # Plaid bank sync: without credentials the sandbox emulator is the bank.
+    plaid_client_id: str | None = None
+    plaid_secret: SecretStr | None = None
+    plaid_base_url: str = "https://production.plaid.com"
+    bank_sync_interval_minutes: int = Field(default=60, ge=5, le=24 * 60)
+
+    # Payment matching: auto-apply above the threshold with a clear margin, else review.
+    payment_auto_threshold: float = Field(default=0.90, gt=0, le=1)
+    payment_min_margin: float = Field(default=0.15, ge=0, le=1)
+    payment_review_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
 
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."
@@ -122,6 +141,22 @@ class Settings(BaseSettings):
     @property
     def sandbox_google_url(self) -> str:
         return f"http://{self.sandbox_host}:{self.sandbox_google_port}"
+
+    @property
+    def uses_stripe_sandbox(self) -> bool:
+        return self.stripe_api_key is None
+
+    @property
+    def uses_plaid_sandbox(self) -> bool:
+        return self.plaid_client_id is None or self.plaid_secret is None
+
+    @property
+    def sandbox_stripe_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_stripe_port}"
+
+    @property
+    def sandbox_plaid_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_plaid_port}"
 
     @property
     def sandbox_ringcentral_url(self) -> str:

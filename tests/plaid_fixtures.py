@@ -1,0 +1,1 @@
+"""The Plaid emulator, served on loopback for the tests that need it."""

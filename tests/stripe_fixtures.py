@@ -1,0 +1,1 @@
+"""The Stripe emulator, served on loopback for the tests that need it."""
