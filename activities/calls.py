@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 from temporalio import activity
 
+from activities.actor import workflow_actor
 from activities.errors import rejected, retryable
 from core.db import session_scope
 from core.timeutil import to_local
-from domain.audit.service import Actor
 from domain.business import service as business
 from domain.calls import rules as call_rules
 from domain.calls import service as calls
@@ -51,12 +51,8 @@ class CallSettings:
         self.max_turns = max_turns
 
 
-def _actor() -> Actor:
-    return Actor.workflow(activity.info().workflow_id or "unknown")
-
-
 def _workflow_actor_key() -> str:
-    return _actor().key
+    return workflow_actor().key
 
 
 class CallActivities:
@@ -276,7 +272,7 @@ class CallActivities:
                 title=f"Call back {caller}",
                 details=f"{call.from_number} called and nobody could take it. {request.reason}",
                 source_key=f"call:{call.id}:callback",
-                actor=_actor(),
+                actor=workflow_actor(),
                 customer_id=call.customer_id,
                 assigned_staff_id=primary.staff_member_id if primary else None,
             )

@@ -8,11 +8,11 @@ from sqlalchemy import Engine
 from sqlmodel import Session
 from temporalio import activity
 
+from activities.actor import workflow_actor
 from activities.errors import rejected, retryable
 from activities.travel import TravelMeasurer
 from core.db import session_scope
 from core.timeutil import to_local
-from domain.audit.service import Actor
 from domain.bookings import service as bookings
 from domain.business import service as business
 from domain.customers import service as customers
@@ -29,10 +29,6 @@ from integrations.maps.base import AddressNotFoundError, RouteNotFoundError
 class FollowUpRequest(BaseModel):
     quote_id: int
     stage: str  # "reminder" (before expiry), "expiry", or "decided" (a signal came)
-
-
-def _actor() -> Actor:
-    return Actor.workflow(activity.info().workflow_id or "unknown")
 
 
 class QuoteActivities:
@@ -63,13 +59,17 @@ class QuoteActivities:
             except ProviderRejectedError as error:
                 raise rejected(error) from error
             with session_scope(self._engine) as session:
-                quotes.apply_price(session, request.quote_id, measured, _actor(), request.at)
+                quotes.apply_price(
+                    session, request.quote_id, measured, workflow_actor(), request.at
+                )
         with session_scope(self._engine) as session:
             return self._priced(session, quotes.get(session, request.quote_id))
 
     def _decline(self, quote_id: int, reason: str) -> PricedQuote:
         with session_scope(self._engine) as session:
-            return self._priced(session, quotes.decline(session, quote_id, reason, _actor()))
+            return self._priced(
+                session, quotes.decline(session, quote_id, reason, workflow_actor())
+            )
 
     def _priced(self, session: Session, quote: Quote) -> PricedQuote:
         settings = business.get_settings(session)
@@ -144,7 +144,7 @@ class QuoteActivities:
             if quote.status != QuoteStatus.SENT:
                 return QuoteFollowUp(status=quote.status.value)
             if request.stage == "expiry":
-                quotes.expire(session, quote.id or 0, _actor())
+                quotes.expire(session, quote.id or 0, workflow_actor())
                 return QuoteFollowUp(status=QuoteStatus.EXPIRED.value)
             if request.stage == "reminder" and quote.reminded_at is None:
                 quotes.mark_reminded(session, quote.id or 0)

@@ -14,6 +14,7 @@ from api.errors import install_error_handlers
 from api.public import quote_page
 from api.routes import bookings, customers, extensions, health, quotes
 from api.webhooks import ringcentral as ringcentral_webhook
+from api.webhooks import stripe as stripe_webhook
 from api.webhooks.forwarder import InboxForwarder
 from core.db import make_engine
 from core.settings import Settings, get_settings
@@ -58,6 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(quotes.router, prefix="/api/v1")
     app.include_router(extensions.router, prefix="/api/v1")
     app.include_router(ringcentral_webhook.router)
+    app.include_router(stripe_webhook.router)
     app.include_router(quote_page.router)
 
     from admin_ui.app import create_admin_app

@@ -180,5 +180,40 @@ def payments_match(
         raise typer.Exit(2) from error
 
 
+@payments_app.command("import")
+def payments_import(
+    file: Path = typer.Argument(..., help="CSV with transaction_id, date, amount_cents, …"),
+) -> None:
+    """Import bank lines from a CSV file; each new one is matched by its workflow."""
+    from core.db import make_engine, session_scope
+    from core.errors import TeppanError
+    from domain.audit.service import Actor
+    from domain.payments import csv_import
+
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        typer.echo(f"error: cannot read {file} ({error.strerror})", err=True)
+        raise typer.Exit(2) from error
+    try:
+        parsed = csv_import.parse_file(
+            data, progress=lambda rows: typer.echo(f"  read {rows:,} rows …", err=True)
+        )
+    except TeppanError as error:
+        typer.echo(f"error: {file}: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    engine = make_engine(get_settings().effective_database_url)
+    with session_scope(engine) as session:
+        report = csv_import.import_rows(session, parsed, Actor("cli", "teppan CLI"), file.name)
+    typer.echo(
+        f"{report.imported} imported, {report.already_known} already known, "
+        f"{len(report.rejected)} rejected; matching starts within seconds while the API runs"
+    )
+    for rejected in report.rejected[:50]:
+        typer.echo(f"  line {rejected.line}: {rejected.reason}")
+    if len(report.rejected) > 50:
+        typer.echo(f"  … and {len(report.rejected) - 50} more")
+
+
 if __name__ == "__main__":
     app()

@@ -9,7 +9,9 @@ import uvicorn
 from core.settings import Settings
 from sandbox.google_maps import create_google_maps_emulator
 from sandbox.openai import create_openai_emulator
+from sandbox.plaid import PlaidState, create_plaid_emulator
 from sandbox.ringcentral import RingCentralState, create_ringcentral_emulator
+from sandbox.stripe import StripeState, create_stripe_emulator
 
 
 def serve_sandbox(settings: Settings) -> None:
@@ -23,6 +25,13 @@ def serve_sandbox(settings: Settings) -> None:
         (create_google_maps_emulator(), settings.sandbox_google_port),
         # Used only when TEPPAN_OPENAI_API_KEY points triage at it (see the README).
         (create_openai_emulator(), settings.sandbox_openai_port),
+        (
+            create_stripe_emulator(
+                StripeState(webhook_url=f"{settings.public_base_url}/webhooks/stripe")
+            ),
+            settings.sandbox_stripe_port,
+        ),
+        (create_plaid_emulator(PlaidState()), settings.sandbox_plaid_port),
     ]
     servers = [
         uvicorn.Server(

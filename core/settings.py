@@ -33,6 +33,8 @@ class Settings(BaseSettings):
     data_dir: Path = DEFAULT_DATA_DIR
     database_url: str = ""
     secret_key: SecretStr = SecretStr(_DEVELOPMENT_SECRET)
+    # Encrypts provider secrets stored in the database; derived from secret_key when unset.
+    encryption_key: SecretStr | None = None
     log_level: str = "INFO"
 
     # HTTP

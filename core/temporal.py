@@ -35,6 +35,13 @@ class TemporalGateway:
         self._client: Client | None = None
         self._lock = asyncio.Lock()
 
+    @classmethod
+    def connected(cls, settings: Settings, client: Client) -> TemporalGateway:
+        """A gateway over a client already connected (a worker's own, a test environment's)."""
+        gateway = cls(settings)
+        gateway._client = client
+        return gateway
+
     async def client(self) -> Client:
         if self._client is not None:
             return self._client

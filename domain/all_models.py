@@ -10,7 +10,7 @@ from domain.calls.models import Call, Escalation
 from domain.customers.models import Customer, CustomerIdentity
 from domain.inbox.models import WebhookEvent
 from domain.messaging.models import Conversation, Message
-from domain.payments.models import LedgerEntry, Payment
+from domain.payments.models import BankConnection, DepositLink, LedgerEntry, PayerAlias, Payment
 from domain.quotes.models import Quote, QuoteEvent, TravelCacheEntry
 from domain.reviews.models import Review
 from domain.staff.models import Extension, RotationCursor, StaffMember
@@ -21,18 +21,21 @@ metadata = SQLModel.metadata
 __all__ = [
     "AddOn",
     "AuditEntry",
+    "BankConnection",
     "Booking",
     "BusinessSettings",
     "Call",
     "Conversation",
     "Customer",
     "CustomerIdentity",
+    "DepositLink",
     "Escalation",
     "Extension",
     "FaqEntry",
     "LedgerEntry",
     "Message",
     "Package",
+    "PayerAlias",
     "Payment",
     "Quote",
     "QuoteEvent",

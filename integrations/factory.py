@@ -6,6 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from core.settings import Settings
+from integrations.bank_feed.base import BankFeed
+from integrations.bank_feed.plaid_transactions import PlaidBankFeed
+from integrations.card_payments.base import CardPayments
+from integrations.card_payments.stripe_checkout import StripeCardPayments
 from integrations.llm.base import TriageModel
 from integrations.llm.openai_triage import OpenAITriage
 from integrations.maps.base import MapsProvider
@@ -27,6 +31,9 @@ SANDBOX_RINGCENTRAL_CLIENT_ID = "sandbox-client-id"
 SANDBOX_RINGCENTRAL_CLIENT_SECRET = "sandbox-client-secret"  # noqa: S105 - not a secret
 SANDBOX_RINGCENTRAL_JWT = "sandbox-jwt"
 SANDBOX_GOOGLE_API_KEY = "AIzaSandbox-teppan-000000000000000000"
+SANDBOX_STRIPE_API_KEY = "sk_test_sandbox_teppan"
+SANDBOX_PLAID_CLIENT_ID = "sandbox-plaid-client"
+SANDBOX_PLAID_SECRET = "sandbox-plaid-secret"  # noqa: S105 - not a secret
 
 
 @dataclass(frozen=True)
@@ -36,6 +43,8 @@ class Providers:
     maps_estimate: MapsProvider
     call_control: CallControl
     voice: VoiceAssistant
+    card_payments: CardPayments
+    bank_feed: BankFeed
 
 
 def ringcentral_client(settings: Settings) -> RingCentralClient:
@@ -99,6 +108,32 @@ def voice_assistant(settings: Settings) -> VoiceAssistant:
     return SandboxVoice(settings.sandbox_ringcentral_url, settings.provider_timeout_seconds)
 
 
+def card_payments(settings: Settings) -> CardPayments:
+    """Stripe with the configured key, or the Stripe emulator."""
+    if settings.uses_stripe_sandbox:
+        return StripeCardPayments(
+            SANDBOX_STRIPE_API_KEY, settings.sandbox_stripe_url, settings.provider_timeout_seconds
+        )
+    assert settings.stripe_api_key is not None
+    return StripeCardPayments(
+        settings.stripe_api_key.get_secret_value(),
+        settings.stripe_base_url,
+        settings.provider_timeout_seconds,
+    )
+
+
+def bank_feed(settings: Settings) -> PlaidBankFeed:
+    """Plaid with the configured keys, or the Plaid emulator."""
+    if settings.uses_plaid_sandbox:
+        client_id, secret = SANDBOX_PLAID_CLIENT_ID, SANDBOX_PLAID_SECRET
+        url = settings.sandbox_plaid_url
+    else:
+        assert settings.plaid_client_id is not None and settings.plaid_secret is not None
+        client_id, secret = settings.plaid_client_id, settings.plaid_secret.get_secret_value()
+        url = settings.plaid_base_url
+    return PlaidBankFeed(client_id, secret, url, settings.provider_timeout_seconds)
+
+
 def build_providers(settings: Settings) -> Providers:
     ringcentral = ringcentral_client(settings)
     return Providers(
@@ -107,4 +142,6 @@ def build_providers(settings: Settings) -> Providers:
         maps_estimate=OfflineEstimateMaps(),
         call_control=RingCentralCallControl(ringcentral),
         voice=voice_assistant(settings),
+        card_payments=card_payments(settings),
+        bank_feed=bank_feed(settings),
     )

@@ -8,17 +8,26 @@ from pydantic import BaseModel
 
 from domain.calls.payloads import CallSignal, CallStart
 from domain.messaging.payloads import InboundSms
+from domain.payments.outbox import BANK_SYNC_REQUESTED, PAYMENT_RECORDED, PAYMENT_WAKE
+from domain.payments.payloads import BankSyncInput, CardEventInput, PaymentMatchInput, PaymentWake
 from domain.quotes.payloads import QuoteWorkflowInput
 from domain.quotes.service import INTERNAL_PROVIDER, QUOTE_CREATED
+from integrations.card_payments.base import MalformedWebhook
+from integrations.card_payments.stripe_checkout import card_event_from_verified_body
 from integrations.telephony.ringcentral_events import (
     RingCentralInstantMessage,
     RingCentralNotification,
     TelephonySessionBody,
     TranscriptBody,
 )
+from workflows.bank_sync import BankSyncWorkflow
 from workflows.call import CallWorkflow
 from workflows.call import workflow_id_for as call_workflow_id
+from workflows.card_payment import CardPaymentWorkflow
+from workflows.card_payment import workflow_id_for as card_workflow_id
 from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
+from workflows.payment_matching import PaymentMatchingWorkflow
+from workflows.payment_matching import workflow_id_for as payment_workflow_id
 from workflows.quote import QuoteWorkflow
 from workflows.quote import workflow_id_for as quote_workflow_id
 
@@ -40,17 +49,23 @@ class InternalEvent(BaseModel):
 
     kind: str
     quote_id: int | None = None
+    payment_id: int | None = None
+    source: str | None = None
+    first_external_id: str | None = None
+    reason: str | None = None
 
 
 class UnroutableEvent(ValueError):
     """Well-formed, but nothing in Teppan acts on it: the inbox marks it ignored."""
 
 
-def route(provider: str, body: str) -> WorkflowStart:
+def route(provider: str, body: str, event_key: str = "") -> WorkflowStart:
     if provider == "ringcentral":
         return route_ringcentral(RingCentralNotification.model_validate_json(body))
     if provider == INTERNAL_PROVIDER:
-        return route_internal(InternalEvent.model_validate_json(body))
+        return route_internal(InternalEvent.model_validate_json(body), event_key)
+    if provider == "stripe":
+        return route_stripe(body)
     raise UnroutableEvent(f"no workflow for provider {provider!r}")
 
 
@@ -127,11 +142,65 @@ def _call_start(start: CallStart, signal: CallSignal) -> WorkflowStart:
     )
 
 
-def route_internal(event: InternalEvent) -> WorkflowStart:
+def route_internal(event: InternalEvent, event_key: str = "") -> WorkflowStart:
     if event.kind == QUOTE_CREATED and event.quote_id is not None:
         return WorkflowStart(
             workflow=QuoteWorkflow.__name__,
             workflow_id=quote_workflow_id(event.quote_id),
             argument=QuoteWorkflowInput(quote_id=event.quote_id),
         )
+    if event.kind in (PAYMENT_RECORDED, PAYMENT_WAKE) and event.payment_id is not None:
+        return route_payment(event)
+    if event.kind == BANK_SYNC_REQUESTED and event_key:
+        # The scheduled sync has its own id; an on-demand one is named by its request.
+        return WorkflowStart(
+            workflow=BankSyncWorkflow.__name__, workflow_id=event_key, argument=BankSyncInput()
+        )
     raise UnroutableEvent(f"no workflow for internal event {event.kind!r}")
+
+
+def route_payment(event: InternalEvent) -> WorkflowStart:
+    """A new payment starts its matching workflow; a wake-up signals it (starting it first if
+    it never ran, which only re-reads the payment)."""
+    assert event.payment_id is not None
+    if not event.source or not event.first_external_id:
+        raise UnroutableEvent("payment event without its source and transaction id")
+    start = WorkflowStart(
+        workflow=PaymentMatchingWorkflow.__name__,
+        workflow_id=payment_workflow_id(event.source, event.first_external_id),
+        argument=PaymentMatchInput(payment_id=event.payment_id),
+    )
+    if event.kind == PAYMENT_RECORDED:
+        return start
+    return WorkflowStart(
+        workflow=start.workflow,
+        workflow_id=start.workflow_id,
+        argument=start.argument,
+        signal=PaymentMatchingWorkflow.wake.__name__,
+        signal_argument=PaymentWake(reason=event.reason or "wake"),
+    )
+
+
+def route_stripe(body: str) -> WorkflowStart:
+    """Verified at intake; here only read. Events that change no ledger are ignored."""
+    try:
+        event = card_event_from_verified_body(body)
+    except MalformedWebhook as error:
+        raise UnroutableEvent(f"unreadable Stripe event: {error}") from error
+    if event.kind == "ignored":
+        raise UnroutableEvent(f"no workflow for Stripe event {event.event_type!r}")
+    return WorkflowStart(
+        workflow=CardPaymentWorkflow.__name__,
+        workflow_id=card_workflow_id(event.event_id),
+        argument=CardEventInput(
+            event_id=event.event_id,
+            kind=event.kind,
+            event_type=event.event_type,
+            booking_id=event.booking_id,
+            amount_cents=event.amount_cents,
+            reference=event.reference,
+            payer_name=event.payer_name,
+            payer_email=event.payer_email,
+            occurred_at=event.occurred_at,
+        ),
+    )

@@ -4,6 +4,7 @@ at start, so a fresh cluster and a changed interval both end up right."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import timedelta
 
 from temporalio.client import (
@@ -19,6 +20,8 @@ from temporalio.client import (
     ScheduleUpdateInput,
 )
 
+from domain.payments.payloads import BankSyncInput
+from workflows.bank_sync import BANK_SYNC_SCHEDULE, BankSyncWorkflow
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 
 log = logging.getLogger(__name__)
@@ -39,14 +42,39 @@ def webhook_renewal_schedule(task_queue: str, every: timedelta) -> Schedule:
     )
 
 
-async def ensure_schedules(client: Client, task_queue: str, renewal_every: timedelta) -> None:
-    schedule = webhook_renewal_schedule(task_queue, renewal_every)
+def bank_sync_schedule(task_queue: str, every: timedelta) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            BankSyncWorkflow.run, BankSyncInput(), id="bank-sync", task_queue=task_queue
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        # A sync reads everything new since the stored cursor: one missed run costs nothing.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=every),
+    )
+
+
+@dataclass(frozen=True)
+class ScheduleIntervals:
+    webhook_renewal: timedelta
+    bank_sync: timedelta
+
+
+async def ensure_schedules(client: Client, task_queue: str, every: ScheduleIntervals) -> None:
+    await _ensure(
+        client,
+        WEBHOOK_RENEWAL_SCHEDULE,
+        webhook_renewal_schedule(task_queue, every.webhook_renewal),
+    )
+    await _ensure(client, BANK_SYNC_SCHEDULE, bank_sync_schedule(task_queue, every.bank_sync))
+
+
+async def _ensure(client: Client, schedule_id: str, schedule: Schedule) -> None:
     try:
-        await client.create_schedule(WEBHOOK_RENEWAL_SCHEDULE, schedule, trigger_immediately=True)
-        log.info("created schedule %s", WEBHOOK_RENEWAL_SCHEDULE)
+        await client.create_schedule(schedule_id, schedule, trigger_immediately=True)
+        log.info("created schedule %s", schedule_id)
     except ScheduleAlreadyRunningError:
 
         def replace(_: ScheduleUpdateInput) -> ScheduleUpdate:
             return ScheduleUpdate(schedule=schedule)
 
-        await client.get_schedule_handle(WEBHOOK_RENEWAL_SCHEDULE).update(replace)
+        await client.get_schedule_handle(schedule_id).update(replace)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
@@ -17,17 +18,23 @@ from temporalio.worker import Worker
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from activities.calls import CallActivities, CallSettings
 from activities.messaging import MessagingActivities
+from activities.payments import PaymentActivities, PaymentSettings
 from activities.quotes import QuoteActivities
 from activities.travel import TravelMeasurer
 from activities.webhooks import WebhookActivities
+from core import secrets_at_rest
 from core.settings import Settings
 from core.temporal import connect_temporal
+from domain.payments.matching import MatchSettings
 from integrations.factory import Providers, build_providers, ringcentral_subscriptions, triage_model
 from integrations.llm.base import TriageModel
+from workflows.bank_sync import BankSyncWorkflow
 from workflows.call import CallWorkflow
+from workflows.card_payment import CardPaymentWorkflow
 from workflows.inbound_sms import InboundSmsWorkflow
+from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.quote import QuoteWorkflow
-from workflows.schedules import ensure_schedules
+from workflows.schedules import ScheduleIntervals, ensure_schedules
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 
 log = logging.getLogger(__name__)
@@ -37,6 +44,9 @@ WORKFLOWS: Sequence[type] = (
     QuoteWorkflow,
     CallWorkflow,
     RenewWebhooksWorkflow,
+    PaymentMatchingWorkflow,
+    BankSyncWorkflow,
+    CardPaymentWorkflow,
 )
 
 
@@ -50,6 +60,13 @@ class WorkerDeps:
     calls: CallSettings = field(default_factory=lambda: CallSettings(20, 15, 3))
     triage_model: TriageModel | None = None
     webhooks: WebhookActivities | None = None
+    payments: PaymentSettings = field(default_factory=lambda: PaymentSettings(MatchSettings()))
+    # Opens the stored bank access token (core.secrets_at_rest with the configured key).
+    decrypt: Callable[[str], str] | None = None
+
+
+def _no_key(_: str) -> str:
+    raise RuntimeError("the worker was built without a key for stored secrets")
 
 
 def activities_for(deps: WorkerDeps) -> list[Any]:
@@ -60,7 +77,19 @@ def activities_for(deps: WorkerDeps) -> list[Any]:
     calls = CallActivities(
         engine, providers.call_control, providers.voice, deps.triage_model, deps.calls
     )
+    payments = PaymentActivities(
+        engine,
+        deps.payments,
+        providers.bank_feed,
+        providers.card_payments,
+        deps.decrypt or _no_key,
+    )
     registered = [
+        payments.match_payment,
+        payments.reconcile_stripe_payout,
+        payments.check_review,
+        payments.apply_card_event,
+        payments.sync_bank,
         messaging.record_inbound_sms,
         messaging.send_sms,
         quotes.price_quote,
@@ -111,6 +140,14 @@ def deps_from_settings(settings: Settings, engine: Engine) -> WorkerDeps:
             f"{settings.public_base_url}/webhooks/ringcentral",
             settings.ringcentral_webhook_token.get_secret_value(),
         ),
+        payments=PaymentSettings(
+            MatchSettings(
+                auto_threshold=settings.payment_auto_threshold,
+                min_margin=settings.payment_min_margin,
+            ),
+            review_reminder_hours=settings.payment_review_reminder_hours,
+        ),
+        decrypt=partial(secrets_at_rest.decrypt, settings),
     )
 
 
@@ -126,7 +163,10 @@ async def run_worker(settings: Settings, engine: Engine) -> None:
         await ensure_schedules(
             client,
             settings.temporal_task_queue,
-            timedelta(hours=settings.webhook_renewal_hours),
+            ScheduleIntervals(
+                webhook_renewal=timedelta(hours=settings.webhook_renewal_hours),
+                bank_sync=timedelta(minutes=settings.bank_sync_interval_minutes),
+            ),
         )
         log.info("worker listening on task queue %r", settings.temporal_task_queue)
         await worker.run()

@@ -33,6 +33,7 @@ class _StoredEvent:
     id: int
     provider: str
     body: str
+    event_key: str
 
 
 class InboxForwarder:
@@ -47,7 +48,7 @@ class InboxForwarder:
         if event is None:
             return True
         try:
-            start = route(event.provider, event.body)
+            start = route(event.provider, event.body, event.event_key)
         except (UnroutableEvent, ValidationError, ValueError) as error:
             log.info("inbox event %s ignored: %s", event.id, error)
             await asyncio.to_thread(self._mark, event.id, None, None)
@@ -104,7 +105,7 @@ class InboxForwarder:
             event = session.get(WebhookEvent, event_id)
             if event is None or event.status != InboxStatus.PENDING:
                 return None
-            return _StoredEvent(event.id or 0, event.provider, event.body)
+            return _StoredEvent(event.id or 0, event.provider, event.body, event.event_key)
 
     def _pending_ids(self, limit: int) -> list[int]:
         with session_scope(self._engine) as session:

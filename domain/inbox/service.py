@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -75,3 +76,23 @@ def mark_attempt_failed(session: Session, event_id: int, error: str) -> None:
     event.attempts += 1
     event.last_error = error[:1000]
     session.add(event)
+
+
+#: Teppan's own events: the inbox doubles as an outbox, so a workflow starts only after the
+#: change that needs it has committed, and still starts if Temporal was down at the time.
+INTERNAL_PROVIDER = "teppan"
+
+
+def enqueue_internal(
+    session: Session, *, kind: str, event_key: str, payload: dict[str, Any]
+) -> WebhookEvent:
+    """Queues `{"kind": kind, **payload}` once per key, in the caller's transaction."""
+    event, _ = accept(
+        session,
+        provider=INTERNAL_PROVIDER,
+        event_key=event_key,
+        event_type=kind,
+        body=json.dumps({"kind": kind, **payload}),
+        headers={},
+    )
+    return event

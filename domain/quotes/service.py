@@ -7,7 +7,6 @@ retries), exactly like a provider's webhook.
 
 from __future__ import annotations
 
-import json
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +40,7 @@ from domain.quotes.rules import (
 from domain.quotes.schemas import QuoteCreate
 
 #: The inbox provider name of events Teppan raises itself.
-INTERNAL_PROVIDER = "teppan"
+INTERNAL_PROVIDER = inbox.INTERNAL_PROVIDER
 QUOTE_CREATED = "quote.created"
 
 
@@ -141,13 +140,11 @@ def create(session: Session, data: QuoteCreate, actor: Actor) -> CreatedQuote:
         {"customer_id": quote.customer_id, "address": quote.address, "adults": quote.adults},
         f"Quote {quote.reference} for {customer.full_name}",
     )
-    event, _ = inbox.accept(
+    event = inbox.enqueue_internal(
         session,
-        provider=INTERNAL_PROVIDER,
+        kind=QUOTE_CREATED,
         event_key=f"quote-created-{quote.id}",
-        event_type=QUOTE_CREATED,
-        body=json.dumps({"kind": QUOTE_CREATED, "quote_id": quote.id}),
-        headers={},
+        payload={"quote_id": quote.id},
     )
     return CreatedQuote(quote, event.id or 0)
 

@@ -14,15 +14,25 @@ from sqlmodel import Session
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from integrations.factory import Providers
+from integrations.bank_feed.plaid_transactions import PlaidBankFeed
+from integrations.card_payments.stripe_checkout import StripeCardPayments
+from integrations.factory import (
+    SANDBOX_PLAID_CLIENT_ID,
+    SANDBOX_PLAID_SECRET,
+    SANDBOX_STRIPE_API_KEY,
+    Providers,
+)
 from integrations.maps.offline_estimate import OfflineEstimateMaps
 from integrations.sms.ringcentral import RingCentralSms
 from integrations.telephony.ringcentral_call_control import RingCentralCallControl
 from tests import factories
+from tests.plaid_fixtures import PlaidSandbox
 from tests.sandbox_fixtures import GoogleMapsSandbox, RingCentralSandbox
+from tests.stripe_fixtures import StripeSandbox
 from workflows.worker import WorkerDeps, build_worker
 
 PUBLIC_BASE_URL = "https://teppan.example.com"
+CLOSED_PORT_URL = "http://127.0.0.1:9"
 
 
 @dataclass
@@ -56,9 +66,13 @@ async def worker(
 
 
 def sandbox_providers(
-    ringcentral: RingCentralSandbox, google_maps: GoogleMapsSandbox | None
+    ringcentral: RingCentralSandbox,
+    google_maps: GoogleMapsSandbox | None,
+    stripe: StripeSandbox | None = None,
+    plaid: PlaidSandbox | None = None,
 ) -> Providers:
-    """Every adapter, real SDKs against the emulators, with short timeouts for tests."""
+    """Every adapter, real SDKs against the emulators, with short timeouts for tests. Tests that
+    pass no Stripe or Plaid emulator get adapters aimed at a closed port: any call fails loudly."""
     client = ringcentral.client(timeout=1.0)
     return Providers(
         sms=RingCentralSms(client),
@@ -66,4 +80,14 @@ def sandbox_providers(
         maps_estimate=OfflineEstimateMaps(),
         call_control=RingCentralCallControl(client),
         voice=ringcentral.voice(timeout=1.0),
+        card_payments=(
+            stripe.card_payments(timeout=1.0)
+            if stripe
+            else StripeCardPayments(SANDBOX_STRIPE_API_KEY, CLOSED_PORT_URL, 1.0)
+        ),
+        bank_feed=(
+            plaid.feed(timeout=1.0)
+            if plaid
+            else PlaidBankFeed(SANDBOX_PLAID_CLIENT_ID, SANDBOX_PLAID_SECRET, CLOSED_PORT_URL, 1.0)
+        ),
     )

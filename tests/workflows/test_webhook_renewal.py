@@ -21,7 +21,8 @@ from tests.conftest import binary
 from tests.sandbox_fixtures import RingCentralSandbox, WebhookRecorder
 from tests.workflows.conftest import sandbox_providers
 from tests.workflows.test_replay import HISTORIES
-from workflows.schedules import WEBHOOK_RENEWAL_SCHEDULE, ensure_schedules
+from workflows.bank_sync import BANK_SYNC_SCHEDULE
+from workflows.schedules import WEBHOOK_RENEWAL_SCHEDULE, ScheduleIntervals, ensure_schedules
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 from workflows.worker import WORKFLOWS, WorkerDeps, build_worker
 
@@ -86,8 +87,16 @@ async def test_the_schedule_runs_the_renewal(
             async with build_worker(
                 env.client, task_queue=task_queue, deps=deps, executor=executor
             ):
-                await ensure_schedules(env.client, task_queue, timedelta(hours=24))
-                await ensure_schedules(env.client, task_queue, timedelta(hours=12))  # updated
+                await ensure_schedules(
+                    env.client,
+                    task_queue,
+                    ScheduleIntervals(timedelta(hours=24), timedelta(hours=1)),
+                )
+                await ensure_schedules(  # updated
+                    env.client,
+                    task_queue,
+                    ScheduleIntervals(timedelta(hours=12), timedelta(minutes=30)),
+                )
                 for _ in range(200):
                     if ringcentral.state.subscriptions:
                         break
@@ -95,6 +104,8 @@ async def test_the_schedule_runs_the_renewal(
         description = await env.client.get_schedule_handle(WEBHOOK_RENEWAL_SCHEDULE).describe()
         [interval] = description.schedule.spec.intervals
         assert interval.every == timedelta(hours=12)
+        bank_sync = await env.client.get_schedule_handle(BANK_SYNC_SCHEDULE).describe()
+        assert [i.every for i in bank_sync.schedule.spec.intervals] == [timedelta(minutes=30)]
         assert len(ringcentral.state.subscriptions) == 1  # renewed, never duplicated
     finally:
         await env.shutdown()

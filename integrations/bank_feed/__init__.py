@@ -1,0 +1,1 @@
+"""The business's bank account: linking it and syncing its transactions (Plaid)."""

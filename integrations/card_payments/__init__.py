@@ -1,0 +1,1 @@
+"""Card payments: deposit checkouts, the webhooks that confirm them, and payouts to the bank."""
