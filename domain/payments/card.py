@@ -7,6 +7,7 @@ A refund is keyed by its event, so each refund makes one line too.
 
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from domain.audit import service as audit
@@ -56,8 +57,13 @@ def _payment(
         match_decision="stripe",
         match_reasons=[f"card payment for booking {event.booking_id}"],
     )
-    session.add(payment)
-    session.flush()
+    try:
+        # Stripe's two events for one payment may be applied at the same moment: one wins.
+        with session.begin_nested():
+            session.add(payment)
+            session.flush()
+    except IntegrityError:
+        return outcome.model_copy(update={"duplicate": True})
     if booking is None:
         # Paid through a link we did not make, or for a booking since deleted: a person decides.
         payment.status = PaymentStatus.IN_REVIEW

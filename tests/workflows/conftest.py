@@ -3,16 +3,22 @@ time-skipping test server."""
 
 from __future__ import annotations
 
+import asyncio
+import os
 import uuid
 from collections.abc import AsyncIterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import Engine
 from sqlmodel import Session
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
+from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Replayer
 
 from integrations.bank_feed.plaid_transactions import PlaidBankFeed
 from integrations.card_payments.stripe_checkout import StripeCardPayments
@@ -29,7 +35,7 @@ from tests import factories
 from tests.plaid_fixtures import PlaidSandbox
 from tests.sandbox_fixtures import GoogleMapsSandbox, RingCentralSandbox
 from tests.stripe_fixtures import StripeSandbox
-from workflows.worker import WorkerDeps, build_worker
+from workflows.worker import WORKFLOWS, WorkerDeps, build_worker
 
 PUBLIC_BASE_URL = "https://teppan.example.com"
 CLOSED_PORT_URL = "http://127.0.0.1:9"
@@ -91,3 +97,16 @@ def sandbox_providers(
             else PlaidBankFeed(SANDBOX_PLAID_CLIENT_ID, SANDBOX_PLAID_SECRET, CLOSED_PORT_URL, 1.0)
         ),
     )
+
+
+HISTORIES = Path(__file__).parent / "histories"
+
+
+async def replay_and_maybe_record(handle: WorkflowHandle[Any, Any], name: str) -> None:
+    """Replays the finished workflow's history against today's code (determinism), and keeps it
+    under tests/workflows/histories/ when TEPPAN_RECORD_HISTORIES=1."""
+    history = await handle.fetch_history()
+    replayer = Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
+    await replayer.replay_workflow(history)
+    if os.environ.get("TEPPAN_RECORD_HISTORIES") == "1":
+        await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, history.to_json())

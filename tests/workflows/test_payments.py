@@ -41,7 +41,7 @@ from tests.factories import PACIFIC
 from tests.plaid_fixtures import PlaidSandbox
 from tests.sandbox_fixtures import RingCentralSandbox
 from tests.stripe_fixtures import StripeSandbox
-from tests.workflows.conftest import PUBLIC_BASE_URL, sandbox_providers
+from tests.workflows.conftest import PUBLIC_BASE_URL, replay_and_maybe_record, sandbox_providers
 from workflows.bank_sync import BankSyncWorkflow
 from workflows.payment_matching import PaymentMatchingWorkflow, workflow_id_for
 from workflows.worker import WorkerDeps, build_worker
@@ -222,6 +222,7 @@ async def test_an_unsure_payment_waits_for_a_person_and_resumes_on_the_decision(
         assert ledger.paid_cents(session, booking.id or 0) == booking.deposit_cents
         events = session.exec(select(WebhookEvent)).all()
     assert [e.status for e in events] == [InboxStatus.FORWARDED]
+    await replay_and_maybe_record(handle, f"{PaymentMatchingWorkflow.__name__}--reviewed")
 
 
 async def test_what_a_person_approved_matches_on_its_own_next_time(
@@ -264,13 +265,16 @@ async def _link_bank(worker: PaymentsWorker, plaid: PlaidSandbox) -> int:
         return connection.id or 0
 
 
-async def _sync(worker: PaymentsWorker) -> BankSyncReport:
-    report: BankSyncReport = await worker.client.execute_workflow(
+async def _sync(worker: PaymentsWorker, record_as: str = "") -> BankSyncReport:
+    handle = await worker.client.start_workflow(
         BankSyncWorkflow.run,
         BankSyncInput(),
         id=f"bank-sync-{uuid.uuid4().hex[:8]}",
         task_queue=worker.task_queue,
     )
+    report = await handle.result()
+    if record_as:
+        await replay_and_maybe_record(handle, record_as)
     return report
 
 
@@ -292,7 +296,7 @@ async def test_bank_sync_matches_each_credit_once_and_undoes_a_withdrawn_one(
     )
     plaid_sandbox.add_debit(12_345, "RESTAURANT DEPOT", EVENT_DAY)
 
-    report = await _sync(payments)
+    report = await _sync(payments, record_as="BankSyncWorkflow--synced")
     assert (report.added, report.skipped_debits) == (1, 1)
     assert await payments.forwarder.forward_pending() == 1
     result = await _matching_handle(payments, credit["transaction_id"]).result()
@@ -371,9 +375,11 @@ async def test_a_stripe_payout_is_reconciled_against_stripe_not_by_name(
     payment = _record(
         payments.engine, 48_210, "STRIPE TRANSFER ST-BPQBDJJ8SM FREMONT HIBACHI CO LLC"
     )
-    result = await (await _start(payments, payment)).result()
+    handle = await _start(payments, payment)
+    result = await handle.result()
 
     assert result.stage == "payout"
+    await replay_and_maybe_record(handle, f"{PaymentMatchingWorkflow.__name__}--payout")
     found = _payment(payments.engine, payment.id or 0)
     assert (found.status, found.payout_id, found.booking_id) == (
         PaymentStatus.PAYOUT,

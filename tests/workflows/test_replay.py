@@ -9,33 +9,25 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from temporalio.client import WorkflowHandle, WorkflowHistory
+from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
 from domain.messaging.payloads import InboundSms
-from tests.workflows.conftest import RunningWorker
+from tests.workflows.conftest import HISTORIES, RunningWorker, replay_and_maybe_record
 from tests.workflows.test_quote import accept_quote, create_quote, start_quote, until_sent
 from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
 from workflows.quote import QuoteWorkflow
 from workflows.worker import WORKFLOWS
 
-HISTORIES = Path(__file__).parent / "histories"
-
 
 def _recorded() -> list[Path]:
     return sorted(HISTORIES.glob("*.json"))
-
-
-def _replayer() -> Replayer:
-    return Replayer(workflows=list(WORKFLOWS), data_converter=pydantic_data_converter)
 
 
 def test_every_workflow_has_a_recorded_history() -> None:
@@ -47,7 +39,9 @@ def test_every_workflow_has_a_recorded_history() -> None:
 async def test_recorded_history_replays(path: Path) -> None:
     recorded = json.loads(await asyncio.to_thread(path.read_text))
     history = WorkflowHistory.from_json(path.stem, recorded)
-    await _replayer().replay_workflow(history)
+    await Replayer(
+        workflows=list(WORKFLOWS), data_converter=pydantic_data_converter
+    ).replay_workflow(history)
 
 
 async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
@@ -65,7 +59,7 @@ async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
         task_queue=worker.task_queue,
     )
     await handle.result()
-    await _replay_and_maybe_record(handle, f"{InboundSmsWorkflow.__name__}--acknowledged")
+    await replay_and_maybe_record(handle, f"{InboundSmsWorkflow.__name__}--acknowledged")
 
 
 async def test_a_fresh_quote_history_replays(worker: RunningWorker) -> None:
@@ -76,11 +70,4 @@ async def test_a_fresh_quote_history_replays(worker: RunningWorker) -> None:
     accept_quote(worker, sent)
     await handle.signal(QuoteWorkflow.decided)
     assert (await handle.result()).status == "accepted"
-    await _replay_and_maybe_record(handle, f"{QuoteWorkflow.__name__}--accepted")
-
-
-async def _replay_and_maybe_record(handle: WorkflowHandle[Any, Any], name: str) -> None:
-    history = await handle.fetch_history()
-    await _replayer().replay_workflow(history)
-    if os.environ.get("TEPPAN_RECORD_HISTORIES") == "1":
-        await asyncio.to_thread((HISTORIES / f"{name}.json").write_text, history.to_json())
+    await replay_and_maybe_record(handle, f"{QuoteWorkflow.__name__}--accepted")
