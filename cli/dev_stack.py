@@ -137,6 +137,7 @@ def run_dev_stack(settings: Settings, *, fresh: bool = False) -> int:
         base = f"http://{settings.api_host}:{settings.api_port}"
         wait_for_http(f"{base}/health", "API")
         _subscribe_to_ringcentral(settings)
+        _stock_the_bank(settings)
         _print_banner(settings, base, logs)
         while (exited := stack.first_exited()) is None:
             time.sleep(0.5)
@@ -159,6 +160,13 @@ def _subscribe_to_ringcentral(settings: Settings) -> None:
     subscriptions.ensure_subscription(
         address, settings.ringcentral_webhook_token.get_secret_value(), WEBHOOK_FILTERS
     )
+
+
+def _stock_the_bank(settings: Settings) -> None:
+    from cli.demo_bank import stock_the_sandbox_bank
+
+    if stock_the_sandbox_bank(settings):
+        print("Linked the sandbox bank with a week of demo payments.", flush=True)
 
 
 def _print_banner(settings: Settings, base: str, logs: Path) -> None:

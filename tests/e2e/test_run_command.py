@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -33,6 +34,16 @@ def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) 
         if marker in line:
             return "".join(seen)
     raise AssertionError(f"no {marker!r} within {timeout}s; output so far:\n{''.join(seen)}")
+
+
+def _payment_statuses(data_dir: Path, wait_for: str, seconds: float = 45) -> set[str]:
+    deadline = time.monotonic() + seconds
+    statuses: set[str] = set()
+    while wait_for not in statuses and time.monotonic() < deadline:
+        time.sleep(0.5)
+        with sqlite3.connect(data_dir / "teppan.db") as database:
+            statuses = {row[0] for row in database.execute("SELECT status FROM payment")}
+    return statuses
 
 
 def _port_is_free(port: int) -> bool:
@@ -109,6 +120,10 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         assert quote["status"] == "sent" and quote["travel_source"] == "google"
         page = httpx.get(quote["public_url"])
         assert page.status_code == 200 and "Accept this quote" in page.text
+
+        # The demo bank was linked and synced: its payments were matched by their workflows.
+        assert "Linked the sandbox bank" in banner
+        assert _payment_statuses(tmp_path / "data", wait_for="applied") >= {"applied", "in_review"}
     finally:
         process.send_signal(signal.SIGINT)
         try:
