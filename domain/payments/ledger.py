@@ -75,9 +75,10 @@ class LedgerSummary:
 
 
 def summary(session: Session, booking: Booking) -> LedgerSummary:
+    """Refunds apart; a reversal (the bank withdrew a payment) takes back what was received."""
     lines = entries(session, booking.id or 0)
-    received = sum(line.amount_cents for line in lines if line.amount_cents > 0)
-    refunded = -sum(line.amount_cents for line in lines if line.amount_cents < 0)
+    refunded = -sum(line.amount_cents for line in lines if line.kind == LedgerEntryKind.REFUND)
+    received = sum(line.amount_cents for line in lines if line.kind != LedgerEntryKind.REFUND)
     return LedgerSummary(booking.total_cents, received, refunded)
 
 

@@ -44,7 +44,7 @@ def wake(session: Session, payment: Payment, reason: str) -> None:
 
 
 def bank_sync_requested(session: Session, request_key: str) -> int:
-    """"Sync now" from the panel: a sync workflow of its own, started after the commit."""
+    """The panel's "Sync now": a sync workflow of its own, started after the commit."""
     event = inbox.enqueue_internal(
         session, kind=BANK_SYNC_REQUESTED, event_key=f"bank-sync-{request_key}", payload={}
     )

@@ -238,6 +238,10 @@ def apply(
         booking = session.get(Booking, allocation.booking_id)
         if booking is None:
             raise ValidationFailed(f"booking {allocation.booking_id} does not exist")
+        if booking.status not in PAYABLE_STATUSES:
+            raise ValidationFailed(
+                f"{booking.reference} is {booking.status.value}: reopen it before applying money"
+            )
         ledger.post(
             session,
             booking_id=allocation.booking_id,

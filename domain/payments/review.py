@@ -7,6 +7,7 @@ Approving teaches the engine: the payer's name is remembered for that customer.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
@@ -130,10 +131,7 @@ def parse_split(lines: list[tuple[str, str]], lookup: dict[str, int]) -> list[Al
         booking_id = lookup.get(reference.strip().upper())
         if booking_id is None:
             raise ValidationFailed(f"no booking {reference.strip() or '(empty)'}")
-        try:
-            cents = round(float(dollars.replace("$", "").replace(",", "")) * 100)
-        except ValueError as error:
-            raise ValidationFailed(f"{dollars!r} is not an amount") from error
+        cents = dollars_to_cents(dollars)
         if cents <= 0:
             raise ValidationFailed("each part must be more than $0")
         allocations.append(Allocation(booking_id=booking_id, amount_cents=cents))
@@ -142,3 +140,15 @@ def parse_split(lines: list[tuple[str, str]], lookup: dict[str, int]) -> list[Al
 
 def overdue_cutoff(hours: int) -> datetime:
     return utcnow() - timedelta(hours=hours)
+
+
+_DOLLARS = re.compile(r"^\$?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{1,2}))?$")
+
+
+def dollars_to_cents(typed: str) -> int:
+    """Typed dollars to cents ("1,250.5" → 125050); refuses "1e2", "inf" and the like."""
+    found = _DOLLARS.match(typed.strip())
+    if found is None:
+        raise ValidationFailed(f"{typed.strip() or '(empty)'!r} is not an amount like 1,250.00")
+    whole, part = found.group(1).replace(",", ""), (found.group(2) or "").ljust(2, "0")
+    return int(whole) * 100 + int(part)

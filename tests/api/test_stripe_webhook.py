@@ -182,3 +182,12 @@ async def test_a_paid_deposit_and_a_refund_reach_the_ledger_once(
     statuses = {e.event_type: e.status for e in _events(engine)}
     assert {statuses[kind] for kind in handled} == {InboxStatus.FORWARDED}
     assert {s for kind, s in statuses.items() if kind not in handled} <= {InboxStatus.IGNORED}
+
+
+def test_the_return_pages_thank_the_customer_without_touching_the_ledger(
+    client: TestClient,
+) -> None:
+    paid = client.get("/deposit/TP-1001/paid", params={"session_id": "cs_test_1"})
+    cancelled = client.get("/deposit/TP-1001/cancelled")
+    assert paid.status_code == 200 and "Thank you" in paid.text
+    assert cancelled.status_code == 200 and "No payment was taken" in cancelled.text
