@@ -36,10 +36,10 @@ def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) 
     raise AssertionError(f"no {marker!r} within {timeout}s; output so far:\n{''.join(seen)}")
 
 
-def _payment_statuses(data_dir: Path, wait_for: str, seconds: float = 45) -> set[str]:
+def _payment_statuses(data_dir: Path, wait_for: set[str], seconds: float = 45) -> set[str]:
     deadline = time.monotonic() + seconds
     statuses: set[str] = set()
-    while wait_for not in statuses and time.monotonic() < deadline:
+    while not wait_for <= statuses and time.monotonic() < deadline:
         time.sleep(0.5)
         with sqlite3.connect(data_dir / "teppan.db") as database:
             statuses = {row[0] for row in database.execute("SELECT status FROM payment")}
@@ -123,7 +123,8 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
 
         # The demo bank was linked and synced: its payments were matched by their workflows.
         assert "Linked the sandbox bank" in banner
-        assert _payment_statuses(tmp_path / "data", wait_for="applied") >= {"applied", "in_review"}
+        expected = {"applied", "in_review"}
+        assert _payment_statuses(tmp_path / "data", wait_for=expected) >= expected
     finally:
         process.send_signal(signal.SIGINT)
         try:
