@@ -16,6 +16,8 @@ db_app = typer.Typer(no_args_is_help=True, help="Database migrations and demo da
 app.add_typer(db_app, name="db")
 payments_app = typer.Typer(no_args_is_help=True, help="Incoming payments.")
 app.add_typer(payments_app, name="payments")
+reviews_app = typer.Typer(no_args_is_help=True, help="Google reviews.")
+app.add_typer(reviews_app, name="reviews")
 
 
 def _configure_logging() -> None:
@@ -213,6 +215,23 @@ def payments_import(
         typer.echo(f"  line {rejected.line}: {rejected.reason}")
     if len(report.rejected) > 50:
         typer.echo(f"  … and {len(report.rejected) - 50} more")
+
+
+@reviews_app.command("verify")
+def reviews_verify(
+    reviews: Path = typer.Option(..., help="REVIEWS.csv: review_id, reviewer_name, star_rating, …"),
+    bookings: Path = typer.Option(..., help="BOOKINGS.csv: the payments contract's columns"),
+) -> None:
+    """Verify reviewers against customers: one JSON object per line (the verification contract)."""
+    from cli.payments import ContractFileError
+    from cli.reviews import verify_files
+
+    try:
+        for line in verify_files(reviews, bookings):
+            typer.echo(json.dumps(line))
+    except ContractFileError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
 
 
 if __name__ == "__main__":

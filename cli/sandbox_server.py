@@ -7,6 +7,7 @@ import asyncio
 import uvicorn
 
 from core.settings import Settings
+from sandbox.google_business import GoogleBusinessState, create_google_business_emulator
 from sandbox.google_maps import create_google_maps_emulator
 from sandbox.openai import create_openai_emulator
 from sandbox.plaid import PlaidState, create_plaid_emulator
@@ -32,6 +33,10 @@ def serve_sandbox(settings: Settings) -> None:
             settings.sandbox_stripe_port,
         ),
         (create_plaid_emulator(PlaidState()), settings.sandbox_plaid_port),
+        (
+            create_google_business_emulator(GoogleBusinessState()),
+            settings.sandbox_google_business_port,
+        ),
     ]
     servers = [
         uvicorn.Server(

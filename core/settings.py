@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     sandbox_openai_port: int = 8103
     sandbox_stripe_port: int = 8104
     sandbox_plaid_port: int = 8105
+    sandbox_google_business_port: int = 8106
 
     # RingCentral
     ringcentral_server_url: str | None = None
@@ -109,6 +110,14 @@ class Settings(BaseSettings):
     payment_min_margin: float = Field(default=0.15, ge=0, le=1)
     payment_review_reminder_hours: int = Field(default=24, ge=1, le=24 * 14)
 
+    # Google Business Profile reviews: without OAuth client credentials, the sandbox emulator.
+    google_business_client_id: str | None = None
+    google_business_client_secret: SecretStr | None = None
+    review_sync_interval_minutes: int = Field(default=60, ge=5, le=24 * 60)
+    review_auto_reply: bool = True  # 4 and 5 stars answered without a person
+    review_auto_reply_delay_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    review_make_good_percent: int = Field(default=10, ge=0, le=100)
+
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."
     business_timezone: str = "America/Los_Angeles"
@@ -151,6 +160,14 @@ class Settings(BaseSettings):
     @property
     def uses_plaid_sandbox(self) -> bool:
         return self.plaid_client_id is None or self.plaid_secret is None
+
+    @property
+    def uses_google_business_sandbox(self) -> bool:
+        return self.google_business_client_id is None or self.google_business_client_secret is None
+
+    @property
+    def sandbox_google_business_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_google_business_port}"
 
     @property
     def sandbox_stripe_url(self) -> str:

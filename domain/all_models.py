@@ -12,7 +12,7 @@ from domain.inbox.models import WebhookEvent
 from domain.messaging.models import Conversation, Message
 from domain.payments.models import BankConnection, DepositLink, LedgerEntry, PayerAlias, Payment
 from domain.quotes.models import Quote, QuoteEvent, TravelCacheEntry
-from domain.reviews.models import Review
+from domain.reviews.models import GoogleConnection, Review
 from domain.staff.models import Extension, RotationCursor, StaffMember
 from domain.tasks.models import Task
 
@@ -32,6 +32,7 @@ __all__ = [
     "Escalation",
     "Extension",
     "FaqEntry",
+    "GoogleConnection",
     "LedgerEntry",
     "Message",
     "Package",

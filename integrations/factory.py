@@ -3,6 +3,7 @@ the local sandbox emulator otherwise."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from core.settings import Settings
@@ -16,6 +17,12 @@ from integrations.maps.base import MapsProvider
 from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps
 from integrations.maps.google_routes import GoogleRoutesMaps
 from integrations.maps.offline_estimate import OfflineEstimateMaps
+from integrations.reviews.base import ReviewsProvider
+from integrations.reviews.google_business import (
+    GoogleBusinessReviews,
+    GoogleBusinessUrls,
+    GoogleOAuth,
+)
 from integrations.ringcentral.client import RingCentralClient
 from integrations.sms.base import SmsSender
 from integrations.sms.ringcentral import RingCentralSms
@@ -34,6 +41,8 @@ SANDBOX_GOOGLE_API_KEY = "AIzaSandbox-teppan-000000000000000000"
 SANDBOX_STRIPE_API_KEY = "sk_test_sandbox_teppan"
 SANDBOX_PLAID_CLIENT_ID = "sandbox-plaid-client"
 SANDBOX_PLAID_SECRET = "sandbox-plaid-secret"  # noqa: S105 - not a secret
+SANDBOX_GOOGLE_BUSINESS_CLIENT_ID = "sandbox-gbp-client.apps.googleusercontent.com"
+SANDBOX_GOOGLE_BUSINESS_CLIENT_SECRET = "GOCSPX-sandbox-teppan-gbp-secret"  # noqa: S105 - not a secret
 
 
 @dataclass(frozen=True)
@@ -132,6 +141,44 @@ def bank_feed(settings: Settings) -> PlaidBankFeed:
         client_id, secret = settings.plaid_client_id, settings.plaid_secret.get_secret_value()
         url = settings.plaid_base_url
     return PlaidBankFeed(client_id, secret, url, settings.provider_timeout_seconds)
+
+
+def google_oauth(settings: Settings) -> GoogleOAuth:
+    """Google's OAuth for Business Profile, or the emulator's."""
+    timeout = settings.provider_timeout_seconds
+    if settings.uses_google_business_sandbox:
+        base = settings.sandbox_google_business_url
+        return GoogleOAuth(
+            SANDBOX_GOOGLE_BUSINESS_CLIENT_ID,
+            SANDBOX_GOOGLE_BUSINESS_CLIENT_SECRET,
+            auth_base_url=base,
+            token_url=f"{base}/token",
+            timeout=timeout,
+        )
+    assert settings.google_business_client_id and settings.google_business_client_secret
+    return GoogleOAuth(
+        settings.google_business_client_id,
+        settings.google_business_client_secret.get_secret_value(),
+        timeout=timeout,
+    )
+
+
+def google_reviews(settings: Settings, refresh_token: str) -> GoogleBusinessReviews:
+    urls = (
+        GoogleBusinessUrls.sandbox(settings.sandbox_google_business_url)
+        if settings.uses_google_business_sandbox
+        else GoogleBusinessUrls.production()
+    )
+    return GoogleBusinessReviews(
+        google_oauth(settings), refresh_token, urls, settings.provider_timeout_seconds
+    )
+
+
+def reviews_provider_factory(settings: Settings) -> Callable[[str], ReviewsProvider]:
+    def build(refresh_token: str) -> ReviewsProvider:
+        return google_reviews(settings, refresh_token)
+
+    return build
 
 
 def build_providers(settings: Settings) -> Providers:

@@ -20,7 +20,12 @@ from core.migrate import upgrade_database
 from core.settings import Settings
 from domain.all_models import metadata
 
-pytest_plugins = ["tests.sandbox_fixtures", "tests.stripe_fixtures", "tests.plaid_fixtures"]
+pytest_plugins = [
+    "tests.sandbox_fixtures",
+    "tests.stripe_fixtures",
+    "tests.plaid_fixtures",
+    "tests.google_business_fixtures",
+]
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEPPAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

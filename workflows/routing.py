@@ -12,6 +12,8 @@ from domain.payments.outbox import BANK_SYNC_REQUESTED, PAYMENT_RECORDED, PAYMEN
 from domain.payments.payloads import BankSyncInput, CardEventInput, PaymentMatchInput, PaymentWake
 from domain.quotes.payloads import QuoteWorkflowInput
 from domain.quotes.service import INTERNAL_PROVIDER, QUOTE_CREATED
+from domain.reviews.outbox import REVIEW_RECEIVED, REVIEW_SYNC_REQUESTED, REVIEW_WAKE
+from domain.reviews.payloads import ReviewInput, ReviewSyncInput, ReviewWake
 from integrations.card_payments.base import MalformedWebhook
 from integrations.card_payments.stripe_checkout import card_event_from_verified_body
 from integrations.telephony.ringcentral_events import (
@@ -30,6 +32,9 @@ from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.payment_matching import workflow_id_for as payment_workflow_id
 from workflows.quote import QuoteWorkflow
 from workflows.quote import workflow_id_for as quote_workflow_id
+from workflows.review import ReviewWorkflow
+from workflows.review import workflow_id_for as review_workflow_id
+from workflows.review_sync import ReviewSyncWorkflow
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ class InternalEvent(BaseModel):
     source: str | None = None
     first_external_id: str | None = None
     reason: str | None = None
+    review_id: int | None = None
+    google_review_id: str | None = None
 
 
 class UnroutableEvent(ValueError):
@@ -151,6 +158,12 @@ def route_internal(event: InternalEvent, event_key: str = "") -> WorkflowStart:
         )
     if event.kind in (PAYMENT_RECORDED, PAYMENT_WAKE) and event.payment_id is not None:
         return route_payment(event)
+    if event.kind in (REVIEW_RECEIVED, REVIEW_WAKE) and event.review_id is not None:
+        return route_review(event)
+    if event.kind == REVIEW_SYNC_REQUESTED and event_key:
+        return WorkflowStart(
+            workflow=ReviewSyncWorkflow.__name__, workflow_id=event_key, argument=ReviewSyncInput()
+        )
     if event.kind == BANK_SYNC_REQUESTED and event_key:
         # The scheduled sync has its own id; an on-demand one is named by its request.
         return WorkflowStart(
@@ -178,6 +191,26 @@ def route_payment(event: InternalEvent) -> WorkflowStart:
         argument=start.argument,
         signal=PaymentMatchingWorkflow.wake.__name__,
         signal_argument=PaymentWake(reason=event.reason or "wake"),
+    )
+
+
+def route_review(event: InternalEvent) -> WorkflowStart:
+    assert event.review_id is not None
+    if not event.google_review_id:
+        raise UnroutableEvent("review event without Google's review id")
+    start = WorkflowStart(
+        workflow=ReviewWorkflow.__name__,
+        workflow_id=review_workflow_id(event.google_review_id),
+        argument=ReviewInput(review_id=event.review_id),
+    )
+    if event.kind == REVIEW_RECEIVED:
+        return start
+    return WorkflowStart(
+        workflow=start.workflow,
+        workflow_id=start.workflow_id,
+        argument=start.argument,
+        signal=ReviewWorkflow.wake.__name__,
+        signal_argument=ReviewWake(reason=event.reason or "wake"),
     )
 
 

@@ -21,7 +21,9 @@ from temporalio.client import (
 )
 
 from domain.payments.payloads import BankSyncInput
+from domain.reviews.payloads import ReviewSyncInput
 from workflows.bank_sync import BANK_SYNC_SCHEDULE, BankSyncWorkflow
+from workflows.review_sync import REVIEW_SYNC_SCHEDULE, ReviewSyncWorkflow
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 
 log = logging.getLogger(__name__)
@@ -53,10 +55,22 @@ def bank_sync_schedule(task_queue: str, every: timedelta) -> Schedule:
     )
 
 
+def review_sync_schedule(task_queue: str, every: timedelta) -> Schedule:
+    return Schedule(
+        action=ScheduleActionStartWorkflow(
+            ReviewSyncWorkflow.run, ReviewSyncInput(), id="review-sync", task_queue=task_queue
+        ),
+        spec=ScheduleSpec(intervals=[ScheduleIntervalSpec(every=every)]),
+        # Each sync lists every review: a missed run is caught up by the next one.
+        policy=SchedulePolicy(overlap=ScheduleOverlapPolicy.SKIP, catchup_window=every),
+    )
+
+
 @dataclass(frozen=True)
 class ScheduleIntervals:
     webhook_renewal: timedelta
     bank_sync: timedelta
+    review_sync: timedelta = timedelta(hours=1)
 
 
 async def ensure_schedules(client: Client, task_queue: str, every: ScheduleIntervals) -> None:
@@ -66,6 +80,7 @@ async def ensure_schedules(client: Client, task_queue: str, every: ScheduleInter
         webhook_renewal_schedule(task_queue, every.webhook_renewal),
     )
     await _ensure(client, BANK_SYNC_SCHEDULE, bank_sync_schedule(task_queue, every.bank_sync))
+    await _ensure(client, REVIEW_SYNC_SCHEDULE, review_sync_schedule(task_queue, every.review_sync))
 
 
 async def _ensure(client: Client, schedule_id: str, schedule: Schedule) -> None:

@@ -20,13 +20,21 @@ from activities.calls import CallActivities, CallSettings
 from activities.messaging import MessagingActivities
 from activities.payments import PaymentActivities, PaymentSettings
 from activities.quotes import QuoteActivities
+from activities.reviews import ProviderFactory, ReviewActivities
 from activities.travel import TravelMeasurer
 from activities.webhooks import WebhookActivities
 from core import secrets_at_rest
 from core.settings import Settings
 from core.temporal import connect_temporal
 from domain.payments.matching import MatchSettings
-from integrations.factory import Providers, build_providers, ringcentral_subscriptions, triage_model
+from domain.reviews.service import ReplyRules
+from integrations.factory import (
+    Providers,
+    build_providers,
+    reviews_provider_factory,
+    ringcentral_subscriptions,
+    triage_model,
+)
 from integrations.llm.base import TriageModel
 from workflows.bank_sync import BankSyncWorkflow
 from workflows.call import CallWorkflow
@@ -34,6 +42,8 @@ from workflows.card_payment import CardPaymentWorkflow
 from workflows.inbound_sms import InboundSmsWorkflow
 from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.quote import QuoteWorkflow
+from workflows.review import ReviewWorkflow
+from workflows.review_sync import ReviewSyncWorkflow
 from workflows.schedules import ScheduleIntervals, ensure_schedules
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 
@@ -47,6 +57,8 @@ WORKFLOWS: Sequence[type] = (
     PaymentMatchingWorkflow,
     BankSyncWorkflow,
     CardPaymentWorkflow,
+    ReviewWorkflow,
+    ReviewSyncWorkflow,
 )
 
 
@@ -61,12 +73,19 @@ class WorkerDeps:
     triage_model: TriageModel | None = None
     webhooks: WebhookActivities | None = None
     payments: PaymentSettings = field(default_factory=lambda: PaymentSettings(MatchSettings()))
-    # Opens the stored bank access token (core.secrets_at_rest with the configured key).
+    # Opens stored provider secrets (core.secrets_at_rest with the configured key).
     decrypt: Callable[[str], str] | None = None
+    # Google Business Profile for a refresh token; None: reviews are not synced or answered.
+    reviews_provider: ProviderFactory | None = None
+    reply_rules: ReplyRules = field(default_factory=ReplyRules)
 
 
 def _no_key(_: str) -> str:
     raise RuntimeError("the worker was built without a key for stored secrets")
+
+
+def _no_reviews(_: str) -> Any:
+    raise RuntimeError("the worker was built without a Google Business Profile adapter")
 
 
 def activities_for(deps: WorkerDeps) -> list[Any]:
@@ -84,7 +103,15 @@ def activities_for(deps: WorkerDeps) -> list[Any]:
         providers.card_payments,
         deps.decrypt or _no_key,
     )
+    reviews = ReviewActivities(
+        engine, deps.reviews_provider or _no_reviews, deps.decrypt or _no_key, deps.reply_rules
+    )
     registered = [
+        reviews.sync_reviews,
+        reviews.assess_review,
+        reviews.reply_decision,
+        reviews.post_reply,
+        reviews.review_outcome,
         payments.match_payment,
         payments.reconcile_stripe_payout,
         payments.check_review,
@@ -148,6 +175,12 @@ def deps_from_settings(settings: Settings, engine: Engine) -> WorkerDeps:
             review_reminder_hours=settings.payment_review_reminder_hours,
         ),
         decrypt=partial(secrets_at_rest.decrypt, settings),
+        reviews_provider=reviews_provider_factory(settings),
+        reply_rules=ReplyRules(
+            auto_reply=settings.review_auto_reply,
+            auto_reply_delay_minutes=settings.review_auto_reply_delay_minutes,
+            make_good_percent=settings.review_make_good_percent,
+        ),
     )
 
 
@@ -166,6 +199,7 @@ async def run_worker(settings: Settings, engine: Engine) -> None:
             ScheduleIntervals(
                 webhook_renewal=timedelta(hours=settings.webhook_renewal_hours),
                 bank_sync=timedelta(minutes=settings.bank_sync_interval_minutes),
+                review_sync=timedelta(minutes=settings.review_sync_interval_minutes),
             ),
         )
         log.info("worker listening on task queue %r", settings.temporal_task_queue)

@@ -54,7 +54,17 @@ def _port_is_free(port: int) -> bool:
 def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
     ports = {
         name: free_port()
-        for name in ("api", "temporal", "ui", "sandbox", "google", "openai", "stripe", "plaid")
+        for name in (
+            "api",
+            "temporal",
+            "ui",
+            "sandbox",
+            "google",
+            "openai",
+            "stripe",
+            "plaid",
+            "gbp",
+        )
     }
     api = f"http://127.0.0.1:{ports['api']}"
     sandbox = f"http://127.0.0.1:{ports['sandbox']}"
@@ -70,6 +80,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
         "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
         "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
+        "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "up"],

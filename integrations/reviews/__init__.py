@@ -1,0 +1,1 @@
+"""Customer reviews of the business and our replies to them (Google Business Profile)."""
