@@ -139,6 +139,7 @@ def run_dev_stack(settings: Settings, *, fresh: bool = False) -> int:
         wait_for_http(f"{base}/health", "API")
         _subscribe_to_ringcentral(settings)
         _stock_the_bank(settings)
+        _connect_google(settings)
         _print_banner(settings, base, logs)
         while (exited := stack.first_exited()) is None:
             time.sleep(0.5)
@@ -168,6 +169,13 @@ def _stock_the_bank(settings: Settings) -> None:
 
     if stock_the_sandbox_bank(settings):
         print("Linked the sandbox bank with a week of demo payments.", flush=True)
+
+
+def _connect_google(settings: Settings) -> None:
+    from cli.demo_reviews import connect_the_sandbox_profile
+
+    if connect_the_sandbox_profile(settings):
+        print("Connected the sandbox Google profile with a few demo reviews.", flush=True)
 
 
 def _print_banner(settings: Settings, base: str, logs: Path) -> None:

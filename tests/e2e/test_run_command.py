@@ -36,13 +36,19 @@ def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) 
     raise AssertionError(f"no {marker!r} within {timeout}s; output so far:\n{''.join(seen)}")
 
 
-def _payment_statuses(data_dir: Path, wait_for: set[str], seconds: float = 45) -> set[str]:
+def _payment_statuses(data_dir: Path, wait_for: set[str]) -> set[str]:
+    return _statuses(data_dir, "status", "payment", wait_for)
+
+
+def _statuses(
+    data_dir: Path, column: str, table: str, wait_for: set[str], seconds: float = 45
+) -> set[str]:
     deadline = time.monotonic() + seconds
     statuses: set[str] = set()
     while not wait_for <= statuses and time.monotonic() < deadline:
         time.sleep(0.5)
         with sqlite3.connect(data_dir / "teppan.db") as database:
-            statuses = {row[0] for row in database.execute("SELECT status FROM payment")}
+            statuses = {row[0] for row in database.execute(f"SELECT {column} FROM {table}")}
     return statuses
 
 
@@ -136,6 +142,10 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         assert "Linked the sandbox bank" in banner
         expected = {"applied", "in_review"}
         assert _payment_statuses(tmp_path / "data", wait_for=expected) >= expected
+        # The demo Google profile was connected and synced: drafts wait, a happy one is queued.
+        assert "Connected the sandbox Google profile" in banner
+        wanted = {"awaiting_approval", "scheduled"}
+        assert _statuses(tmp_path / "data", "reply_status", "review", wanted) >= wanted
     finally:
         process.send_signal(signal.SIGINT)
         try:
