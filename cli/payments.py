@@ -56,7 +56,7 @@ class ContractFileError(ValueError):
         super().__init__(f"{path}: line {line}: {problem}")
 
 
-def _rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
+def read_rows(path: Path, required: tuple[str, ...]) -> Iterator[tuple[int, dict[str, str]]]:
     try:
         handle = path.open(newline="", encoding="utf-8-sig")
     except OSError as error:
@@ -95,7 +95,7 @@ def _optional(row: dict[str, str], column: str) -> str | None:
 def read_bookings(path: Path) -> list[BookingCandidate]:
     bookings: list[BookingCandidate] = []
     seen: set[int] = set()
-    for line, row in _rows(path, BOOKING_COLUMNS):
+    for line, row in read_rows(path, BOOKING_COLUMNS):
 
         def number(column: str, line: int = line, row: dict[str, str] = row) -> int:
             return _field(path, line, row, column, int)
@@ -132,7 +132,7 @@ def read_bookings(path: Path) -> list[BookingCandidate]:
 
 def read_transactions(path: Path) -> list[BankTransaction]:
     transactions: list[BankTransaction] = []
-    for line, row in _rows(path, TRANSACTION_COLUMNS):
+    for line, row in read_rows(path, TRANSACTION_COLUMNS):
         channel = (row.get("channel") or "").lower() or None
         if channel is not None and channel not in CHANNELS:
             raise ContractFileError(

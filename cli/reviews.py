@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cli.payments import ContractFileError, _rows, read_bookings
+from cli.payments import ContractFileError, read_bookings, read_rows
 from domain.reviews.verification import (
     ReviewFacts,
     ReviewVerifier,
@@ -49,7 +49,7 @@ def _time(raw: str) -> datetime:
 def read_reviews(path: Path) -> list[ReviewFacts]:
     reviews: list[ReviewFacts] = []
     seen: set[str] = set()
-    for line, row in _rows(path, REVIEW_COLUMNS):
+    for line, row in read_rows(path, REVIEW_COLUMNS):
         review_id = row["review_id"]
         if not review_id:
             raise ContractFileError(path, line, "review_id is empty")

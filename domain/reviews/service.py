@@ -30,9 +30,6 @@ from domain.tasks import service as tasks
 
 Change = Literal["new", "edited", "reply_removed"]
 
-#: Reviews come after the event: how far back an event may be to explain one.
-VERIFICATION_LOOKBACK = timedelta(days=120)
-
 
 def get(session: Session, review_id: int) -> Review:
     review = session.get(Review, review_id)
@@ -103,7 +100,8 @@ def record_incoming(
 
 
 def verification_candidates(session: Session, review: Review) -> list[BookingCandidate]:
-    """Events in the months before the review, with their customers."""
+    """Every event up to the review: recent ones are the candidates, and the whole history
+    tells the verifier how common a name is here (a common name is never verified alone)."""
     zone = ZoneInfo(business.get_settings(session).timezone)
     written = review.created_on_google_at
     rows = session.exec(
@@ -111,7 +109,6 @@ def verification_candidates(session: Session, review: Review) -> list[BookingCan
         .join(Customer, col(Customer.id) == Booking.customer_id)
         .where(
             col(Booking.status).in_([BookingStatus.CONFIRMED, BookingStatus.COMPLETED]),
-            col(Booking.scheduled_start) >= written - VERIFICATION_LOOKBACK,
             col(Booking.scheduled_start) <= written + timedelta(days=1),
         )
     ).all()

@@ -14,14 +14,18 @@ only time contacts are used: Google tells nothing else about a reviewer.
 - a recent event;
 - a margin of `min_margin` over the best candidate of any other customer: "Sarah J." is
   verified only when a single recent customer fits it;
-- for a name alone, a name rare enough: how many customers of the whole history bear it tells
-  how likely a stranger bears it (namesakes.py); against that, how likely a customer reviews
-  that many days after their event (most review within days: `typical_delay_days`). The risk
-  that the reviewer is a stranger bearing the name must stay under `max_stranger_risk`: a
-  common name here ("John Smith", "Linh Nguyen", "Sarah J." in a large business), or an event
-  weeks back in a busy business, leaves the review uncertain.
+- for a name alone, a name rare enough: how many customers of the whole history bear it, and
+  how common its first name is among its surname's bearers, tell how likely a stranger bears it
+  (namesakes.py); against that, how likely a customer reviews that many days after their event
+  (most review within days: `typical_delay_days`). The risk that the reviewer is a stranger
+  bearing the name must stay under `max_stranger_risk`: a common name here ("John Smith",
+  "Linh Nguyen", "Sarah J." in a large business), or an event weeks back in a busy business,
+  leaves the review uncertain.
 Otherwise "uncertain" with the candidates, or "not_found" when no customer fits at all. A wrong
 "verified" costs more than an "uncertain": a manager reads the candidates of an uncertain one.
+
+Give it the business's whole history of bookings, not only the recent ones: the older bookings
+are what tells a common name from a rare one (with a few months of them, fewer reviews verify).
 """
 
 from __future__ import annotations

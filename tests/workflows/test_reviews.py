@@ -182,7 +182,10 @@ async def test_an_unhappy_customer_waits_for_a_manager_and_gets_the_make_good_pr
     time_skipping_env: WorkflowEnvironment,
 ) -> None:
     added = google_business.add_review(
-        2, "The chef showed up an hour late.", reviewer_name="Marisol Quintanilla", create_time=WRITTEN
+        2,
+        "The chef showed up an hour late.",
+        reviewer_name="Marisol Quintanilla",
+        create_time=WRITTEN,
     )
     await _sync(reviewing)
     await reviewing.forwarder.forward_pending()
