@@ -27,7 +27,7 @@ from sandbox.google_business import (
     create_google_business_emulator,
 )
 
-REDIRECT_URI = "http://127.0.0.1:8000/admin/settings/reviews/google/callback"
+REDIRECT_URI = "http://127.0.0.1:8000/admin/reviews/google/callback"
 
 
 class GoogleBusinessSandbox:

@@ -149,13 +149,15 @@ def queue(
     query = select(Review)
     if awaiting_only:
         query = query.where(Review.reply_status == ReplyStatus.AWAITING_APPROVAL).order_by(
-            col(Review.created_on_google_at)
+            col(Review.created_on_google_at), col(Review.id)
         )
     else:
-        query = query.order_by(col(Review.created_on_google_at).desc())
+        query = query.order_by(col(Review.created_on_google_at).desc(), col(Review.id).desc())
     if stars is not None:
         query = query.where(Review.star_rating == stars)
     if verdict:
+        if verdict not in {v.value for v in ReviewVerdict}:
+            raise ValidationFailed(f"no verdict {verdict!r}")
         query = query.where(Review.verdict == ReviewVerdict(verdict))
     if replied is not None:
         posted = Review.reply_status == ReplyStatus.POSTED
