@@ -768,9 +768,11 @@ def _make(
         tx = BankTransaction(tx_id, on_any, rng.randrange(30000, 400000), text, None, None)
         return LabelledTransaction(tx, None, "unknown", case)
     if case == "noise":
-        template, counterparty, channel = rng.choice(NOISE)
+        template, noise_counterparty, noise_channel = rng.choice(NOISE)
         text = template.format(n=rng.randint(1000, 9999), code=gen.code(10))
-        tx = BankTransaction(tx_id, on_any, rng.randrange(500, 300000), text, counterparty, channel)
+        tx = BankTransaction(
+            tx_id, on_any, rng.randrange(500, 300000), text, noise_counterparty, noise_channel
+        )
         return LabelledTransaction(tx, None, "unknown", case)
     if case == "stranger":
         _, first, last = gen.person()
@@ -819,6 +821,7 @@ def _make(
         payer = f"{company} {rng.choice(['INC', 'LLC', 'CORP', ''])}".strip()
     elif case == "corporate":
         case = "clean"
+    label = case  # what the case is called in the figures
     if case in ("spouse", "spouse_known"):
         payer = (
             booking.known_payers[0] if booking.known_payers else f"{gen.person(origin)[1]} {last}"
@@ -835,6 +838,8 @@ def _make(
             memo = f"hibachi {booking.phone}"
         elif booking.email:
             memo = f"party {booking.email}"
+        else:
+            label = "spouse"  # no phone or email to write: a relative paying, nothing more
         payer = f"{gen.person()[1]} {last}"
     rail = "zelle"
     if case == "cashout_match":
@@ -857,7 +862,7 @@ def _make(
     memo_style = rng.choice(["bofa", "wells"]) if case in ("reference", "contact") else None
     text, counterparty, channel = gen.describe(payer, memo, on, rail, memo_style)
     tx = BankTransaction(tx_id, on, amount, text, counterparty, channel)
-    return LabelledTransaction(tx, booking.booking_id, kind, case)
+    return LabelledTransaction(tx, booking.booking_id, kind, label)
 
 
 # CSV files of the contract (`teppan payments match`) -------------------------------------------

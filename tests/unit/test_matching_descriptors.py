@@ -13,6 +13,18 @@ def test_chase_zelle_drops_the_confirmation_code() -> None:
     assert not parsed.cash_out and not parsed.stripe_payout
 
 
+@pytest.mark.parametrize(
+    ("text", "payer"),
+    [
+        ("Zelle payment from RICHARD CART BACssYqVRlYk", "RICHARD CART"),  # no digit in it
+        ("Zelle payment from EMILY PEMBERT BACFMaoZpTLe", "EMILY PEMBERT"),
+        ("Zelle payment from JOHN BACKSTROMSEN", "JOHN BACKSTROMSEN"),  # a name, not a code
+    ],
+)
+def test_chase_code_is_dropped_even_without_a_digit(text: str, payer: str) -> None:
+    assert parse_descriptor(text).payer_name == payer
+
+
 def test_bofa_zelle_memo_with_reference_phone_and_email() -> None:
     parsed = parse_descriptor(
         'Zelle payment from DANA SMITH for "TP-1042 510-555-0123 dana@example.com"; Conf# abc123'

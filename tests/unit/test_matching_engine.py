@@ -178,3 +178,61 @@ def test_index_gives_the_same_result_as_naive() -> None:
         )
         fast, slow = index.match(tx), naive_match(bookings, tx, SETTINGS)
         assert fast == slow, tx
+
+
+def test_a_namesake_by_first_name_only_is_no_candidate() -> None:
+    # James Brown shares only "James" with the payer: not a lead, whatever the amount.
+    bookings = [_booking(1, "James Brown")]
+    result = _match(bookings, _tx("ZELLE FROM JAMES SMITH", 138_000))
+    assert (result.decision, result.candidates) == ("unmatched", [])
+
+
+def test_a_relative_paying_part_of_a_booking_is_no_candidate() -> None:
+    # A relative's name alone is weak: the amount must read as a whole payment.
+    bookings = [_booking(1, "Linh Nguyen")]
+    assert _match(bookings, _tx("ZELLE FROM DAVID NGUYEN", 50_000)).candidates == []
+    whole = _match(bookings, _tx("ZELLE FROM DAVID NGUYEN", 120_000))
+    assert [c.booking_id for c in whole.candidates] == [1]
+
+
+def test_relatives_are_listed_only_when_a_person_decides() -> None:
+    # Jordan owes 115,000: both payments below read as Jordan's balance plus something.
+    bookings = [_booking(1, "Dana Smith"), _booking(2, "Jordan Smith", total_cents=145_000)]
+    clear = _match(bookings, _tx("ZELLE FROM DANA SMITH", 120_000))
+    assert (clear.decision, [c.booking_id for c in clear.candidates]) == ("auto", [1])
+    # balance plus a 40 % tip: 0.895, a person looks, and sees Jordan's booking too
+    unsure = _match(bookings, _tx("ZELLE FROM DANA SMITH", 168_000))
+    assert unsure.decision == "review"
+    assert [c.booking_id for c in unsure.candidates] == [1, 2]
+
+
+def test_a_partial_payment_points_at_the_booking_it_is_due_for() -> None:
+    on = EVENT
+    just_booked = _booking(2, "Dana Smith", booked_on=on - timedelta(days=2), paid_cents=0)
+    event_long_past = _booking(
+        1, "Dana Smith", event_date=on - timedelta(days=10), booked_on=on - timedelta(days=60)
+    )
+    result = _match([just_booked, event_long_past], _tx("ZELLE FROM DANA SMITH", 20_000, on=on))
+    assert result.decision == "review"
+    assert [c.booking_id for c in result.candidates] == [2, 1]
+    assert [c.payment_type for c in result.candidates] == ["partial", "partial"]
+
+
+def test_reference_in_memo_applies_a_large_tip() -> None:
+    bookings = [_booking(42, "Dana Smith")]
+    tx = _tx('Zelle payment from JORDAN PARK for "TP-1042"; Conf# abc123', 168_000)
+    result = _match(bookings, tx)
+    assert (result.decision, result.booking_id, result.payment_type) == (
+        "auto",
+        42,
+        "balance_with_tip",
+    )
+    # from the name alone, a 40 % tip stays with a person
+    assert _match(bookings, _tx("ZELLE FROM DANA SMITH", 168_000)).decision == "review"
+
+
+def test_approved_payer_paying_exactly_outweighs_a_namesakes_tip() -> None:
+    linh = _booking(1, "Linh Nguyen", known_payers=("David Nguyen",))
+    david = _booking(2, "David Nguyen", total_cents=130_000)  # owes 100,000: +20 % would fit
+    result = _match([linh, david], _tx("ZELLE FROM DAVID NGUYEN", 120_000))
+    assert (result.decision, result.booking_id, result.payment_type) == ("auto", 1, "balance")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from domain.payments.matching import name_similarity
-from domain.payments.matching.names import normalise
+from domain.payments.matching.names import _word_similarity, normalise, words_related
 
 
 def test_normalise_strips_accents_and_turns_last_comma_first() -> None:
@@ -70,3 +70,46 @@ def test_company_paying_for_a_corporate_event() -> None:
 
 def test_different_people() -> None:
     assert name_similarity("MICHAEL BROWN", "Jennifer Davis").score == 0.0
+
+
+@pytest.mark.parametrize(
+    ("payer", "customer"),
+    [
+        ("TOM VANDERBERG", "Tim Vanderberg"),  # a long shared surname is most of the letters
+        ("ANA KRISHNAMURTHY", "Anu Krishnamurthy"),
+    ],
+)
+def test_a_relative_is_not_close_as_a_whole(payer: str, customer: str) -> None:
+    match = name_similarity(payer, customer)
+    assert match.score <= 0.55 and "surname" in match.reason
+
+
+@pytest.mark.parametrize(
+    ("payer", "customer"),
+    [
+        ("JIHOON KIM", "Ji Hoon Kim"),  # run together, as given
+        ("MARYANN SMITH", "Mary Ann Smith"),
+        ("SRINIVAS DES", "Srinivas Desai"),  # cut short of the bank's width
+    ],
+)
+def test_words_run_together_or_cut_are_close_as_a_whole(payer: str, customer: str) -> None:
+    match = name_similarity(payer, customer)
+    assert 0.85 <= match.score < 0.98 and match.reason == "payer name close"
+
+
+WORDS = [
+    "smith", "smyth", "smithe", "smtih", "johnson", "jonson", "johns", "john", "jon", "williams",
+    "williamson", "william", "montgomery", "montgom", "mon", "lee", "li", "lei", "kim", "kimberly",
+    "nguyen", "ngyuen", "nguy", "garcia", "gracia", "park", "parker", "patel", "patil",
+    "vanderberg",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("may_be_cut", [False, True])
+def test_every_pair_of_words_that_scores_is_related(may_be_cut: bool) -> None:
+    """The index finds candidates by related words only: none that scores may be missed."""
+    for payer in WORDS:
+        for customer in WORDS:
+            if _word_similarity(payer, customer, may_be_cut) >= 0.8:
+                assert words_related(payer, customer), (payer, customer)
+    assert not words_related("john", "jane") and not words_related("smith", "jones")

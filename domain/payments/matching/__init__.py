@@ -12,12 +12,13 @@ from domain.payments.matching.models import (
     PaymentType,
 )
 from domain.payments.matching.names import NameMatch, name_similarity
-from domain.payments.matching.scoring import BookingProfile
+from domain.payments.matching.scoring import BookingProfile, BookingTable
 
 __all__ = [
     "BankTransaction",
     "BookingCandidate",
     "BookingProfile",
+    "BookingTable",
     "CandidateScore",
     "Decision",
     "MatchResult",

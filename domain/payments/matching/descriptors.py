@@ -50,8 +50,14 @@ _PHONE = re.compile(r"(?<!\d)(?:\+?1[\s.\-]?)?\(?(\d{3})\)?[\s.\-]?(\d{3})[\s.\-
 _ID_FIELDS = re.compile(
     r"\b(?:PPD ID|CO ID|IND ID|ORIG ID|ID|CONF#|CONF|REF\s*#|TRACE#|TRACE)\s*:?\s*\S+", _FLAGS
 )
-# A confirmation code a bank appends to a name: letters and digits, at least one digit, 8+.
-_TRAILING_CODE = re.compile(r"\s+(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,}$")
+# A confirmation code a bank appends to a name: letters and digits, at least one digit, 8+;
+# or Chase's "BAC" and nine letters or digits, mixed case (its names are upper case), which may
+# hold no digit at all ("BACssYqVRlYk").
+_TRAILING_CODE = re.compile(
+    r"\s+(?:(?=[A-Za-z0-9]*\d)[A-Za-z0-9]{8,}|BAC(?=[A-Za-z0-9]*[a-z0-9])[A-Za-z0-9]{9})$"
+)
+_NAME_SEPARATORS = re.compile(r"[ .,'\-]+")
+_A_LETTER = re.compile(r"[^\W\d_]")
 _NAME_ONLY = re.compile(r"^[^\W\d_][^\W\d_ .,'\-]*(?:[ .,'\-]+[^\W\d_]+){1,4}\.?$")
 _NOT_A_NAME = {
     "deposit", "transfer", "payment", "refund", "interest", "online", "mobile", "check", "ach",
@@ -74,11 +80,17 @@ class ParsedDescriptor:
     payout_reference: str | None = None  # Stripe's "ST-…" trace
 
 
+_PHONE_PUNCTUATION = str.maketrans("", "", " ()-.+")
+_NOT_DIGITS = re.compile(r"\D")
+
+
 def digits_of_phone(raw: str | None) -> str | None:
     """A US phone number as its ten digits (drops +1), or None."""
     if not raw:
         return None
-    digits = re.sub(r"\D", "", raw)
+    digits = raw.translate(_PHONE_PUNCTUATION)  # most numbers: digits and punctuation only
+    if not (digits.isascii() and digits.isdigit()):
+        digits = _NOT_DIGITS.sub("", raw)
     if len(digits) == 11 and digits.startswith("1"):
         digits = digits[1:]
     return digits if len(digits) == 10 else None
@@ -98,8 +110,8 @@ def _clean_name(raw: str | None) -> str | None:
     if raw is None:
         return None
     name = _TRAILING_CODE.sub("", raw.strip())
-    name = re.sub(r"\s+", " ", name).strip(" ;,.-*")
-    if not name or name.lower() in _RAIL_NAMES or not re.search(r"[^\W\d_]", name):
+    name = " ".join(name.split()).strip(" ;,.-*")
+    if not name or name.lower() in _RAIL_NAMES or not _A_LETTER.search(name):
         return None
     return name
 
@@ -114,12 +126,17 @@ def parse_descriptor(
     description: str, counterparty_name: str | None = None, channel: str | None = None
 ) -> ParsedDescriptor:
     """Everything a descriptor says about the payer; the counterparty name is a fallback."""
-    text = re.sub(r"\s+", " ", description or "").strip()
+    text = " ".join((description or "").split())
     channel = (channel or "").strip().lower() or None
+    # Plain substring tests first: each pattern below needs its word, and most descriptors
+    # have one of them at most.
+    upper = text.upper()
+    stripe = "STRIPE" in upper and _STRIPE.search(text) is not None
+    venmo, cash, zelle = "VENMO" in upper, "CASH" in upper, "ZELLE" in upper
 
-    if (_STRIPE.search(text) and (_STRIPE_TRANSFER.search(text) or _STRIPE_TRACE.search(text))) or (
+    if (stripe and (_STRIPE_TRANSFER.search(text) or _STRIPE_TRACE.search(text))) or (
         channel == "stripe"
-        and (not text or _STRIPE.search(text) or (counterparty_name or "").lower() == "stripe")
+        and (not text or stripe or (counterparty_name or "").lower() == "stripe")
     ):
         trace = _STRIPE_TRACE.search(text)
         return ParsedDescriptor(
@@ -127,16 +144,16 @@ def parse_descriptor(
             stripe_payout=True,
             payout_reference=trace.group(1).upper() if trace else None,
         )
-    if _VENMO_CASHOUT.search(text):
+    if venmo and _VENMO_CASHOUT.search(text):
         return ParsedDescriptor(rail="venmo", cash_out=True)
-    if _CASHAPP_CASHOUT.search(text) or _CASHAPP_ACH.search(text):
+    if cash and (_CASHAPP_CASHOUT.search(text) or _CASHAPP_ACH.search(text)):
         return ParsedDescriptor(rail="cashapp", cash_out=True)
 
     rail: Rail = _rail_from_channel(channel)
     name: str | None = None
     memo: str | None = None
     matched = False
-    if _ZELLE.search(text):
+    if zelle and _ZELLE.search(text):
         rail = "zelle"
         for pattern in (_ZELLE_BOFA, _ZELLE_OLD_BOFA, _ZELLE_WELLS, _ZELLE_GENERIC):
             found = pattern.search(text)
@@ -145,18 +162,18 @@ def parse_descriptor(
                 name, memo = groups.get("name"), groups.get("memo")
                 matched = True
                 break
-    elif p2p := _CASHAPP_P2P.search(text):
+    elif cash and (p2p := _CASHAPP_P2P.search(text)):
         rail, name, matched = "cashapp", p2p.group("name"), True
-    elif venmo := _VENMO_FROM.search(text):
-        rail, name, matched = "venmo", venmo.group("name"), True
-    elif _CHECK.search(text):
+    elif venmo and (venmo_from := _VENMO_FROM.search(text)):
+        rail, name, matched = "venmo", venmo_from.group("name"), True
+    elif ("CH" in upper) and _CHECK.search(text):
         rail = "check"
 
     if not matched and rail in ("venmo", "cashapp") and not counterparty_name:
         # "VENMO", "CASH APP" with nothing else: a transfer out of the app's balance.
         return ParsedDescriptor(rail=rail, cash_out=True)
     if not matched and _NAME_ONLY.match(text):
-        words = set(re.split(r"[ .,'\-]+", text.lower()))
+        words = set(_NAME_SEPARATORS.split(text.lower()))
         if not words & _NOT_A_NAME:
             name, matched = text, True  # a cleaned `name` that is just the payer
     if not matched:
