@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
+from typing import Protocol
 
 from sqlalchemy import Engine
 from temporalio import activity
@@ -24,14 +25,19 @@ from domain.reviews.payloads import (
     ReviewSyncReport,
 )
 from domain.reviews.schemas import IncomingReview
+from domain.reviews.sentiment import Assessment
 from domain.reviews.service import ReplyRules
-from integrations.errors import ProviderRejectedError, ProviderTransientError
+from integrations.errors import ProviderError, ProviderRejectedError, ProviderTransientError
 from integrations.reviews.base import BusinessLocation, ReviewsProvider
 
 log = logging.getLogger(__name__)
 
 #: Builds the provider for a stored (decrypted) refresh token.
 ProviderFactory = Callable[[str], ReviewsProvider]
+
+
+class ReviewReader(Protocol):
+    def read(self, star_rating: int, comment: str) -> Assessment: ...
 
 
 class ReviewActivities:
@@ -41,7 +47,9 @@ class ReviewActivities:
         provider_for: ProviderFactory,
         decrypt: Callable[[str], str],
         rules: ReplyRules,
+        reader: ReviewReader | None = None,
     ) -> None:
+        self._reader = reader
         self._engine = engine
         self._provider_for = provider_for
         self._decrypt = decrypt
@@ -108,10 +116,28 @@ class ReviewActivities:
 
     @activity.defn
     def assess_review(self, request: ReviewInput) -> AssessedReview:
+        reading = self._model_reading(request.review_id)
         with session_scope(self._engine) as session:
             return assessment.assess_and_plan(
-                session, request.review_id, self._rules, workflow_actor()
+                session, request.review_id, self._rules, workflow_actor(), reading
             )
+
+    def _model_reading(self, review_id: int) -> Assessment | None:
+        """OpenAI's reading when configured; any failure falls back to the built-in scorer."""
+        if self._reader is None:
+            return None
+        with session_scope(self._engine) as session:
+            review = service.get(session, review_id)
+            if review.assessed_at is not None:
+                return None
+            stars, comment = review.star_rating, review.comment
+        try:
+            return self._reader.read(stars, comment)
+        except ProviderError as error:
+            log.info(
+                "review %s: OpenAI unavailable (%s); the built-in scorer reads it", review_id, error
+            )
+            return None
 
     @activity.defn
     def reply_decision(self, request: ReviewInput) -> ReplyDecision:

@@ -12,6 +12,7 @@ from integrations.bank_feed.plaid_transactions import PlaidBankFeed
 from integrations.card_payments.base import CardPayments
 from integrations.card_payments.stripe_checkout import StripeCardPayments
 from integrations.llm.base import TriageModel
+from integrations.llm.openai_reviews import OpenAIReviewReader
 from integrations.llm.openai_triage import OpenAITriage
 from integrations.maps.base import MapsProvider
 from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps
@@ -104,6 +105,18 @@ def triage_model(settings: Settings) -> TriageModel | None:
     if settings.openai_api_key is None:
         return None
     return OpenAITriage(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout=settings.triage_timeout_seconds,
+    )
+
+
+def review_reader(settings: Settings) -> OpenAIReviewReader | None:
+    """OpenAI reads reviews when a key is set; None leaves it to the built-in scorer."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAIReviewReader(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url,
         model=settings.openai_model,

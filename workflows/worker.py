@@ -20,7 +20,7 @@ from activities.calls import CallActivities, CallSettings
 from activities.messaging import MessagingActivities
 from activities.payments import PaymentActivities, PaymentSettings
 from activities.quotes import QuoteActivities
-from activities.reviews import ProviderFactory, ReviewActivities
+from activities.reviews import ProviderFactory, ReviewActivities, ReviewReader
 from activities.travel import TravelMeasurer
 from activities.webhooks import WebhookActivities
 from core import secrets_at_rest
@@ -31,6 +31,7 @@ from domain.reviews.service import ReplyRules
 from integrations.factory import (
     Providers,
     build_providers,
+    review_reader,
     reviews_provider_factory,
     ringcentral_subscriptions,
     triage_model,
@@ -78,6 +79,7 @@ class WorkerDeps:
     # Google Business Profile for a refresh token; None: reviews are not synced or answered.
     reviews_provider: ProviderFactory | None = None
     reply_rules: ReplyRules = field(default_factory=ReplyRules)
+    review_reader: ReviewReader | None = None  # OpenAI; None: the built-in scorer
 
 
 def _no_key(_: str) -> str:
@@ -104,7 +106,11 @@ def activities_for(deps: WorkerDeps) -> list[Any]:
         deps.decrypt or _no_key,
     )
     reviews = ReviewActivities(
-        engine, deps.reviews_provider or _no_reviews, deps.decrypt or _no_key, deps.reply_rules
+        engine,
+        deps.reviews_provider or _no_reviews,
+        deps.decrypt or _no_key,
+        deps.reply_rules,
+        deps.review_reader,
     )
     registered = [
         reviews.sync_reviews,
@@ -176,6 +182,7 @@ def deps_from_settings(settings: Settings, engine: Engine) -> WorkerDeps:
         ),
         decrypt=partial(secrets_at_rest.decrypt, settings),
         reviews_provider=reviews_provider_factory(settings),
+        review_reader=review_reader(settings),
         reply_rules=ReplyRules(
             auto_reply=settings.review_auto_reply,
             auto_reply_delay_minutes=settings.review_auto_reply_delay_minutes,

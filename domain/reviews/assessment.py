@@ -9,6 +9,8 @@ with the plan it was given.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import Session
 
 from core.timeutil import utcnow
@@ -24,7 +26,7 @@ from domain.reviews.models import ReplyStatus, Review, ReviewVerdict
 from domain.reviews.names import first_name_for_reply
 from domain.reviews.payloads import AssessedReview, ReviewPlan
 from domain.reviews.replies import draft_reply, event_month, make_good_sms, reply_kind
-from domain.reviews.sentiment import assess
+from domain.reviews.sentiment import Assessment, assess
 from domain.reviews.service import ReplyRules
 from domain.reviews.verification import ReviewFacts, VerificationSettings, verify
 from domain.staff import service as staff
@@ -34,14 +36,33 @@ from domain.tasks import service as tasks
 LOW_STARS = 3
 
 
+def bounded_by_stars(reading: Assessment, star_rating: int) -> Assessment:
+    """A model's reading, held to what the stars say: one or two stars are never positive,
+    four or five never negative (the built-in scorer guarantees the same by itself)."""
+    if star_rating <= 2 and reading.sentiment == "positive":
+        return replace(reading, sentiment="neutral", score=min(reading.score, 0.0))
+    if star_rating >= 4 and reading.sentiment == "negative":
+        return replace(reading, sentiment="neutral", score=max(reading.score, 0.0))
+    return reading
+
+
 def assess_and_plan(
-    session: Session, review_id: int, rules: ReplyRules, actor: Actor
+    session: Session,
+    review_id: int,
+    rules: ReplyRules,
+    actor: Actor,
+    model_reading: Assessment | None = None,
 ) -> AssessedReview:
+    """`model_reading`: OpenAI's, when configured and it answered; else the built-in scorer."""
     review = service.get(session, review_id)
     if review.assessed_at is not None:
         return _planned(review, rules)
     settings = business.get_settings(session)
-    reading = assess(review.star_rating, review.comment)
+    reading = (
+        bounded_by_stars(model_reading, review.star_rating)
+        if model_reading is not None
+        else assess(review.star_rating, review.comment)
+    )
     candidates = service.verification_candidates(session, review)
     result = verify(
         ReviewFacts(

@@ -32,10 +32,12 @@ from domain.reviews.payloads import ReviewOutcome, ReviewSyncInput, ReviewSyncRe
 from domain.reviews.service import ReplyRules
 from domain.staff.models import Extension, StaffMember, StaffRole
 from domain.tasks.models import Task
+from integrations.llm.openai_reviews import OpenAIReviewReader
+from sandbox.openai import SANDBOX_OPENAI_API_KEY
 from tests import factories
 from tests.factories import PACIFIC
 from tests.google_business_fixtures import GoogleBusinessSandbox
-from tests.sandbox_fixtures import RingCentralSandbox
+from tests.sandbox_fixtures import OpenAISandbox, RingCentralSandbox
 from tests.workflows.conftest import PUBLIC_BASE_URL, replay_and_maybe_record, sandbox_providers
 from workflows.review import ReviewWorkflow, workflow_id_for
 from workflows.review_sync import ReviewSyncWorkflow
@@ -63,7 +65,10 @@ async def reviewing(
     settings: Settings,
     ringcentral: RingCentralSandbox,
     google_business: GoogleBusinessSandbox,
+    openai_sandbox: OpenAISandbox,
 ) -> AsyncIterator[ReviewsWorker]:
+    """OpenAI reads every review; unscripted, the emulator answers in triage's shape, which the
+    reader refuses, so the built-in scorer reads it: both paths run in these tests."""
     tokens = google_business.connect()
     assert tokens.refresh_token
     with Session(engine) as session:
@@ -99,6 +104,9 @@ async def reviewing(
         decrypt=partial(secrets_at_rest.decrypt, settings),
         reviews_provider=lambda token: google_business.reviews(token),
         reply_rules=ReplyRules(auto_reply=True, auto_reply_delay_minutes=30, make_good_percent=10),
+        review_reader=OpenAIReviewReader(
+            SANDBOX_OPENAI_API_KEY, openai_sandbox.base_url, "gpt-4o-mini", timeout=2.0
+        ),
     )
     gateway = TemporalGateway.connected(settings, time_skipping_env.client)
     forwarder = InboxForwarder(engine, gateway, task_queue)
@@ -277,3 +285,20 @@ async def test_a_manager_reply_with_private_details_is_refused(
     assert _review(reviewing.engine, added["reviewId"]).reply_status == (
         ReplyStatus.AWAITING_APPROVAL
     )
+
+
+async def test_openai_reads_the_review_when_it_answers(
+    reviewing: ReviewsWorker, google_business: GoogleBusinessSandbox, openai_sandbox: OpenAISandbox
+) -> None:
+    openai_sandbox.script(
+        {"sentiment": "positive", "score": 0.7, "topics": ["price"], "reason": "Good value."}
+    )
+    added = google_business.add_review(
+        2, "Worth every penny?", reviewer_name="Someone Else", create_time=WRITTEN
+    )
+    await _sync(reviewing)
+    await reviewing.forwarder.forward_pending()
+    review = await _until(reviewing.engine, added["reviewId"], ReplyStatus.AWAITING_APPROVAL)
+    # OpenAI's topics and reason are kept; its "positive" is not, for two stars.
+    assert (review.sentiment, review.topics) == ("neutral", ["price"])
+    assert "OpenAI: Good value." in review.verification_reasons
