@@ -15,7 +15,7 @@ from domain.business.models import BusinessSettings
 from domain.customers import service as customers
 from domain.customers.models import Customer
 from domain.customers.schemas import CustomerCreate
-from domain.staff.models import StaffMember, StaffRole
+from domain.staff.models import Extension, StaffMember, StaffRole
 
 PACIFIC = ZoneInfo("America/Los_Angeles")
 
@@ -67,3 +67,20 @@ def booking(
 
 def hours(n: float) -> timedelta:
     return timedelta(hours=n)
+
+
+def owner_on_primary_extension(session: Session, phone: str) -> StaffMember:
+    """The owner with a mobile number, on the primary escalation extension: who gets texted."""
+    owner = StaffMember(full_name="Olivia Owner", role=StaffRole.OWNER, phone=phone)
+    session.add(owner)
+    session.flush()
+    session.add(
+        Extension(
+            staff_member_id=owner.id or 0,
+            extension_number="101",
+            ringcentral_extension_id="rc-101",
+            is_primary_escalation=True,
+        )
+    )
+    session.flush()
+    return owner

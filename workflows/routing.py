@@ -185,16 +185,13 @@ def route_payment(event: InternalEvent) -> WorkflowStart:
     )
     if event.kind == PAYMENT_RECORDED:
         return start
-    return WorkflowStart(
-        workflow=start.workflow,
-        workflow_id=start.workflow_id,
-        argument=start.argument,
-        signal=PaymentMatchingWorkflow.wake.__name__,
-        signal_argument=PaymentWake(reason=event.reason or "wake"),
+    return _woken(
+        start, PaymentMatchingWorkflow.wake.__name__, PaymentWake(reason=event.reason or "wake")
     )
 
 
 def route_review(event: InternalEvent) -> WorkflowStart:
+    """A new review starts its workflow; a manager's decision wakes it."""
     assert event.review_id is not None
     if not event.google_review_id:
         raise UnroutableEvent("review event without Google's review id")
@@ -205,12 +202,17 @@ def route_review(event: InternalEvent) -> WorkflowStart:
     )
     if event.kind == REVIEW_RECEIVED:
         return start
+    return _woken(start, ReviewWorkflow.wake.__name__, ReviewWake(reason=event.reason or "wake"))
+
+
+def _woken(start: WorkflowStart, signal: str, argument: BaseModel) -> WorkflowStart:
+    """The same workflow, signalled (signal-with-start: it is started first if it never ran)."""
     return WorkflowStart(
         workflow=start.workflow,
         workflow_id=start.workflow_id,
         argument=start.argument,
-        signal=ReviewWorkflow.wake.__name__,
-        signal_argument=ReviewWake(reason=event.reason or "wake"),
+        signal=signal,
+        signal_argument=argument,
     )
 
 

@@ -64,21 +64,39 @@ def open_candidates(session: Session, payment: Payment) -> list[BookingCandidate
     paid = ledger.paid_cents_by_booking(session, (b.id or 0 for b, _ in bookings))
     payers = known_payers_by_customer(session, {c.id or 0 for _, c in bookings})
     return [
-        BookingCandidate(
-            booking_id=booking.id or 0,
-            customer_name=customer.full_name,
-            phone=customer.phone,
-            email=customer.email,
-            event_date=booking.scheduled_start.astimezone(zone).date(),
-            booked_on=booking.created_at.astimezone(zone).date(),
-            total_cents=booking.total_cents,
-            deposit_cents=booking.deposit_cents,
+        as_candidate(
+            booking,
+            customer,
+            zone,
             paid_cents=paid.get(booking.id or 0, 0),
-            reference=booking.reference,
             known_payers=tuple(payers.get(customer.id or 0, ())),
         )
         for booking, customer in bookings
     ]
+
+
+def as_candidate(
+    booking: Booking,
+    customer: Customer,
+    zone: ZoneInfo,
+    *,
+    paid_cents: int = 0,
+    known_payers: tuple[str, ...] = (),
+) -> BookingCandidate:
+    """A booking as the pure engines see it (payment matching, review verification)."""
+    return BookingCandidate(
+        booking_id=booking.id or 0,
+        customer_name=customer.full_name,
+        phone=customer.phone,
+        email=customer.email,
+        event_date=booking.scheduled_start.astimezone(zone).date(),
+        booked_on=booking.created_at.astimezone(zone).date(),
+        total_cents=booking.total_cents,
+        deposit_cents=booking.deposit_cents,
+        paid_cents=paid_cents,
+        reference=booking.reference,
+        known_payers=known_payers,
+    )
 
 
 def known_payers_by_customer(session: Session, customer_ids: set[int]) -> dict[int, list[str]]:

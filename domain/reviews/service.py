@@ -22,6 +22,7 @@ from domain.bookings.models import Booking, BookingStatus
 from domain.business import service as business
 from domain.customers.models import Customer
 from domain.payments.matching.models import BookingCandidate
+from domain.payments.reconcile import as_candidate
 from domain.reviews import outbox
 from domain.reviews.models import ReplyStatus, Review, ReviewVerdict
 from domain.reviews.replies import check_reply
@@ -112,21 +113,7 @@ def verification_candidates(session: Session, review: Review) -> list[BookingCan
             col(Booking.scheduled_start) <= written + timedelta(days=1),
         )
     ).all()
-    return [
-        BookingCandidate(
-            booking_id=booking.id or 0,
-            customer_name=customer.full_name,
-            phone=customer.phone,
-            email=customer.email,
-            event_date=booking.scheduled_start.astimezone(zone).date(),
-            booked_on=booking.created_at.astimezone(zone).date(),
-            total_cents=booking.total_cents,
-            deposit_cents=booking.deposit_cents,
-            paid_cents=0,
-            reference=booking.reference,
-        )
-        for booking, customer in rows
-    ]
+    return [as_candidate(booking, customer, zone) for booking, customer in rows]
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,6 @@ from domain.payments.payloads import (
     PaymentMatchResult,
 )
 from domain.payments.schemas import IncomingPayment, ReviewDecision
-from domain.staff.models import Extension, StaffMember, StaffRole
 from tests import factories
 from tests.factories import PACIFIC
 from tests.plaid_fixtures import PlaidSandbox
@@ -71,17 +70,7 @@ async def payments(
 ) -> AsyncIterator[PaymentsWorker]:
     with Session(engine) as session:
         factories.business(session)
-        owner = StaffMember(full_name="Olivia Owner", role=StaffRole.OWNER, phone=OWNER_PHONE)
-        session.add(owner)
-        session.flush()
-        session.add(
-            Extension(
-                staff_member_id=owner.id or 0,
-                extension_number="101",
-                ringcentral_extension_id="rc-101",
-                is_primary_escalation=True,
-            )
-        )
+        factories.owner_on_primary_extension(session, OWNER_PHONE)
         session.commit()
     task_queue = f"test-{uuid.uuid4().hex[:8]}"
     deps = WorkerDeps(

@@ -30,7 +30,6 @@ from domain.reviews import service as reviews
 from domain.reviews.models import ReplyStatus, Review, ReviewVerdict
 from domain.reviews.payloads import ReviewOutcome, ReviewSyncInput, ReviewSyncReport
 from domain.reviews.service import ReplyRules
-from domain.staff.models import Extension, StaffMember, StaffRole
 from domain.tasks.models import Task
 from integrations.llm.openai_reviews import OpenAIReviewReader
 from sandbox.openai import SANDBOX_OPENAI_API_KEY
@@ -73,17 +72,7 @@ async def reviewing(
     assert tokens.refresh_token
     with Session(engine) as session:
         factories.business(session)
-        owner = StaffMember(full_name="Olivia Owner", role=StaffRole.OWNER, phone=OWNER_PHONE)
-        session.add(owner)
-        session.flush()
-        session.add(
-            Extension(
-                staff_member_id=owner.id or 0,
-                extension_number="101",
-                ringcentral_extension_id="rc-101",
-                is_primary_escalation=True,
-            )
-        )
+        factories.owner_on_primary_extension(session, OWNER_PHONE)
         customer = factories.customer(session, "Marisol Quintanilla", CUSTOMER_PHONE)
         factories.booking(session, customer.id or 0, EVENT)
         google = connection.connect(
