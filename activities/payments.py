@@ -171,7 +171,8 @@ def store_batch(
     session: Session, connection_id: int, batch: SyncBatch, report: BankSyncReport, actor: Actor
 ) -> None:
     """One transaction per sync: lines, withdrawals, cursor and the workflows' inbox events."""
-    for line in [*batch.added, *batch.modified]:
+    modified_from = len(batch.added)
+    for position, line in enumerate([*batch.added, *batch.modified]):
         if line.amount_cents <= 0:
             report.skipped_debits += 1  # money out is not a customer payment
             continue
@@ -180,7 +181,7 @@ def store_batch(
             report.added += 1
             report.new_payment_ids.append(payment.id or 0)
             outbox.recorded(session, payment)
-        elif line in batch.modified:
+        elif position >= modified_from:
             report.modified += 1
     for transaction_id in batch.removed:
         report.removed += 1

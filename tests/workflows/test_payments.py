@@ -291,8 +291,14 @@ async def test_bank_sync_matches_each_credit_once_and_undoes_a_withdrawn_one(
     result = await _matching_handle(payments, credit["transaction_id"]).result()
     assert result.stage == "applied"
 
-    # A re-sync reads nothing new and starts nothing.
+    # A re-sync reads nothing new and starts nothing; a changed line is only a change.
     assert (await _sync(payments)).added == 0
+    assert await payments.forwarder.forward_pending() == 0
+    plaid_sandbox.modify(
+        credit["transaction_id"], name=f"ZELLE FROM JENNIFER NGUYEN {booking.reference}"
+    )
+    changed = await _sync(payments)
+    assert (changed.added, changed.modified) == (0, 1)
     assert await payments.forwarder.forward_pending() == 0
 
     plaid_sandbox.remove(credit["transaction_id"])
