@@ -61,7 +61,7 @@ class PaymentsWorker:
 
 @pytest.fixture
 async def payments(
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
     engine: Engine,
     settings: Settings,
     ringcentral: RingCentralSandbox,
@@ -80,13 +80,15 @@ async def payments(
         decrypt=partial(secrets_at_rest.decrypt, settings),
     )
     settings = settings.model_copy(update={"temporal_task_queue": task_queue})
-    gateway = TemporalGateway.connected(settings, time_skipping_env.client)
+    gateway = TemporalGateway.connected(settings, own_time_skipping_env.client)
     forwarder = InboxForwarder(engine, gateway, task_queue)
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with build_worker(
-            time_skipping_env.client, task_queue=task_queue, deps=deps, executor=executor
+            own_time_skipping_env.client, task_queue=task_queue, deps=deps, executor=executor
         ):
-            yield PaymentsWorker(time_skipping_env.client, task_queue, engine, forwarder, settings)
+            yield PaymentsWorker(
+                own_time_skipping_env.client, task_queue, engine, forwarder, settings
+            )
 
 
 def _booking(engine: Engine, name: str, phone: str) -> Booking:
@@ -175,7 +177,7 @@ async def test_a_sure_payment_is_applied_to_its_booking(payments: PaymentsWorker
 
 async def test_an_unsure_payment_waits_for_a_person_and_resumes_on_the_decision(
     payments: PaymentsWorker,
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
     ringcentral: RingCentralSandbox,
 ) -> None:
     booking = _booking(payments.engine, "Robert Alvarez", "510-555-0122")
@@ -187,7 +189,7 @@ async def test_an_unsure_payment_waits_for_a_person_and_resumes_on_the_decision(
     )
 
     # A day later the owner hears about it, once.
-    await time_skipping_env.sleep(timedelta(hours=25))
+    await own_time_skipping_env.sleep(timedelta(hours=25))
     await _wait_for(lambda: len(_texts_to(ringcentral, OWNER_PHONE)) == 1)
     assert "waited over 24 h" in _texts_to(ringcentral, OWNER_PHONE)[0]
 
@@ -205,7 +207,7 @@ async def test_an_unsure_payment_waits_for_a_person_and_resumes_on_the_decision(
     assert result.stage == "applied"
     assert result.booking_ids == [booking.id]
     assert result.reminded
-    await time_skipping_env.sleep(timedelta(days=3))
+    await own_time_skipping_env.sleep(timedelta(days=3))
     assert len(_texts_to(ringcentral, OWNER_PHONE)) == 1
     with Session(payments.engine) as session:
         assert ledger.paid_cents(session, booking.id or 0) == booking.deposit_cents

@@ -59,7 +59,7 @@ class ReviewsWorker:
 
 @pytest.fixture
 async def reviewing(
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
     engine: Engine,
     settings: Settings,
     ringcentral: RingCentralSandbox,
@@ -97,13 +97,13 @@ async def reviewing(
             SANDBOX_OPENAI_API_KEY, openai_sandbox.base_url, "gpt-4o-mini", timeout=2.0
         ),
     )
-    gateway = TemporalGateway.connected(settings, time_skipping_env.client)
+    gateway = TemporalGateway.connected(settings, own_time_skipping_env.client)
     forwarder = InboxForwarder(engine, gateway, task_queue)
     with ThreadPoolExecutor(max_workers=4) as executor:
         async with build_worker(
-            time_skipping_env.client, task_queue=task_queue, deps=deps, executor=executor
+            own_time_skipping_env.client, task_queue=task_queue, deps=deps, executor=executor
         ):
-            yield ReviewsWorker(time_skipping_env.client, task_queue, engine, forwarder)
+            yield ReviewsWorker(own_time_skipping_env.client, task_queue, engine, forwarder)
 
 
 async def _sync(worker: ReviewsWorker, record_as: str = "") -> ReviewSyncReport:
@@ -146,7 +146,7 @@ def _texts_to(ringcentral: RingCentralSandbox, number: str) -> list[str]:
 async def test_a_happy_customer_is_answered_on_their_own_after_the_delay(
     reviewing: ReviewsWorker,
     google_business: GoogleBusinessSandbox,
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
 ) -> None:
     added = google_business.add_review(
         5, "Chef was amazing, the food was great!", reviewer_name="Marisol Q.", create_time=WRITTEN
@@ -160,7 +160,7 @@ async def test_a_happy_customer_is_answered_on_their_own_after_the_delay(
     assert {"chef", "food"} <= set(review.topics)
     assert google_business.snapshot()["replies_received"] == 0  # waits out its delay
 
-    await time_skipping_env.sleep(timedelta(minutes=31))
+    await own_time_skipping_env.sleep(timedelta(minutes=31))
     await _until(reviewing.engine, added["reviewId"], ReplyStatus.POSTED)
     outcome = await _handle(reviewing, added["reviewId"]).result()
     assert outcome.reply_status == ReplyStatus.POSTED.value
@@ -176,7 +176,7 @@ async def test_an_unhappy_customer_waits_for_a_manager_and_gets_the_make_good_pr
     reviewing: ReviewsWorker,
     google_business: GoogleBusinessSandbox,
     ringcentral: RingCentralSandbox,
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
 ) -> None:
     added = google_business.add_review(
         2,
@@ -191,7 +191,7 @@ async def test_an_unhappy_customer_waits_for_a_manager_and_gets_the_make_good_pr
     assert review.draft_reply and "November" in review.draft_reply
     assert "10%" not in review.draft_reply  # the make-good is never public
 
-    await time_skipping_env.sleep(timedelta(days=3))  # nobody approved yet: nothing posted
+    await own_time_skipping_env.sleep(timedelta(days=3))  # nobody approved yet: nothing posted
     assert google_business.snapshot()["replies_received"] == 0
     [make_good] = _texts_to(ringcentral, CUSTOMER_PHONE)
     assert "10%" in make_good
@@ -238,7 +238,7 @@ async def test_an_unhappy_stranger_is_flagged_and_a_skipped_draft_is_never_poste
 async def test_an_edited_review_and_a_removed_reply_are_noticed(
     reviewing: ReviewsWorker,
     google_business: GoogleBusinessSandbox,
-    time_skipping_env: WorkflowEnvironment,
+    own_time_skipping_env: WorkflowEnvironment,
 ) -> None:
     added = google_business.add_review(
         4, "Good food.", reviewer_name="Marisol Quintanilla", create_time=WRITTEN
@@ -246,7 +246,7 @@ async def test_an_edited_review_and_a_removed_reply_are_noticed(
     await _sync(reviewing)
     await reviewing.forwarder.forward_pending()
     await _until(reviewing.engine, added["reviewId"], ReplyStatus.SCHEDULED)
-    await time_skipping_env.sleep(timedelta(minutes=31))
+    await own_time_skipping_env.sleep(timedelta(minutes=31))
     await _until(reviewing.engine, added["reviewId"], ReplyStatus.POSTED)
 
     google_business.edit_review(added["reviewId"], stars=2, comment="Food was cold.")
