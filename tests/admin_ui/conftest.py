@@ -2,12 +2,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session
+from starlette.routing import Mount
 
 from api.app import create_app
 from core.settings import Settings
@@ -83,3 +85,44 @@ def app_manager(app: FastAPI) -> TestClient:
     client = TestClient(app, follow_redirects=False)
     login(client, MANAGER)
     return client
+
+
+@dataclass
+class FakeForwarder:
+    forwarded: list[int] = field(default_factory=list)
+
+    async def forward(self, event_id: int) -> bool:
+        self.forwarded.append(event_id)
+        return True
+
+
+@pytest.fixture
+def forwarder(app: FastAPI) -> FakeForwarder:
+    for route in app.routes:
+        if isinstance(route, Mount) and route.path == "/admin":
+            assert isinstance(route.app, FastAPI)
+            fake = FakeForwarder()
+            route.app.state.forwarder = fake
+            return fake
+    raise AssertionError("no admin panel mounted")
+
+
+def signed_in(app: FastAPI, who: tuple[str, str]) -> TestClient:
+    client = TestClient(app, follow_redirects=False)
+    login(client, who)
+    return client
+
+
+@pytest.fixture
+def manager(app: FastAPI) -> TestClient:
+    return signed_in(app, MANAGER)
+
+
+@pytest.fixture
+def staff(app: FastAPI) -> TestClient:
+    return signed_in(app, STAFF)
+
+
+@pytest.fixture
+def owner(app: FastAPI) -> TestClient:
+    return signed_in(app, OWNER)

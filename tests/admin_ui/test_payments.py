@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -10,7 +9,6 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func
 from sqlmodel import Session, col, select
-from starlette.routing import Mount
 
 from core.secrets_at_rest import decrypt
 from core.settings import Settings
@@ -35,7 +33,7 @@ from domain.payments.models import (
 from sandbox.framework import BackgroundServer
 from sandbox.plaid import PlaidState
 from sandbox.stripe import StripeState
-from tests.admin_ui.conftest import MANAGER, OWNER, STAFF, csrf_of, form_token, login
+from tests.admin_ui.conftest import FakeForwarder, csrf_of, form_token
 from tests.admin_ui.live_server import free_port
 from tests.plaid_fixtures import PlaidSandbox
 from tests.stripe_fixtures import StripeSandbox
@@ -59,47 +57,6 @@ def admin_settings(
             "sandbox_stripe_port": stripe_server[0].port,
         }
     )
-
-
-@dataclass
-class FakeForwarder:
-    forwarded: list[int] = field(default_factory=list)
-
-    async def forward(self, event_id: int) -> bool:
-        self.forwarded.append(event_id)
-        return True
-
-
-@pytest.fixture
-def forwarder(app: FastAPI) -> FakeForwarder:
-    for route in app.routes:
-        if isinstance(route, Mount) and route.path == "/admin":
-            assert isinstance(route.app, FastAPI)
-            fake = FakeForwarder()
-            route.app.state.forwarder = fake
-            return fake
-    raise AssertionError("no admin panel mounted")
-
-
-def _client(app: FastAPI, who: tuple[str, str]) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    login(client, who)
-    return client
-
-
-@pytest.fixture
-def manager(app: FastAPI) -> TestClient:
-    return _client(app, MANAGER)
-
-
-@pytest.fixture
-def staff(app: FastAPI) -> TestClient:
-    return _client(app, STAFF)
-
-
-@pytest.fixture
-def owner(app: FastAPI) -> TestClient:
-    return _client(app, OWNER)
 
 
 # --- data -------------------------------------------------------------------------------

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urljoin, urlsplit
@@ -15,7 +14,6 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import Engine, text
 from sqlmodel import Session, col, select
-from starlette.routing import Mount
 
 from core.secrets_at_rest import decrypt
 from core.settings import Settings
@@ -26,7 +24,7 @@ from domain.inbox.models import WebhookEvent
 from domain.reviews.analytics import monday_of
 from domain.reviews.models import GoogleConnection, ReplyStatus, Review, ReviewVerdict
 from sandbox.google_business import DEFAULT_ACCOUNT, DEFAULT_LOCATION, DEFAULT_LOCATION_TITLE
-from tests.admin_ui.conftest import MANAGER, OWNER, STAFF, csrf_of, form_token, login
+from tests.admin_ui.conftest import OWNER, FakeForwarder, csrf_of, form_token, signed_in
 from tests.admin_ui.live_server import free_port
 from tests.google_business_fixtures import GoogleBusinessSandbox
 
@@ -51,42 +49,6 @@ def admin_settings(settings: Settings, google_business: GoogleBusinessSandbox) -
             "sandbox_google_business_port": google_business.server.port,
         }
     )
-
-
-@dataclass
-class FakeForwarder:
-    forwarded: list[int] = field(default_factory=list)
-
-    async def forward(self, event_id: int) -> bool:
-        self.forwarded.append(event_id)
-        return True
-
-
-@pytest.fixture
-def forwarder(app: FastAPI) -> FakeForwarder:
-    for route in app.routes:
-        if isinstance(route, Mount) and route.path == "/admin":
-            assert isinstance(route.app, FastAPI)
-            fake = FakeForwarder()
-            route.app.state.forwarder = fake
-            return fake
-    raise AssertionError("no admin panel mounted")
-
-
-def _client(app: FastAPI, who: tuple[str, str]) -> TestClient:
-    client = TestClient(app, follow_redirects=False)
-    login(client, who)
-    return client
-
-
-@pytest.fixture
-def manager(app: FastAPI) -> TestClient:
-    return _client(app, MANAGER)
-
-
-@pytest.fixture
-def staff(app: FastAPI) -> TestClient:
-    return _client(app, STAFF)
 
 
 # --- data -------------------------------------------------------------------------------
@@ -654,7 +616,7 @@ def test_a_callback_whose_state_does_not_match_is_refused(
     assert manager.get(CALLBACK, params=answer).status_code == 400
 
     # Another manager's browser, which never started a connection, cannot finish this one.
-    other = _client(app, OWNER)
+    other = signed_in(app, OWNER)
     answer = _allow(_start(manager, google_business, admin_settings))
     assert other.get(CALLBACK, params=answer).status_code == 400
     missing = manager.get(CALLBACK, params={"code": answer["code"]})
