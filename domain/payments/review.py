@@ -8,7 +8,6 @@ Approving teaches the engine: the payer's name is remembered for that customer.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, or_, select
 
@@ -39,16 +38,6 @@ def queue(session: Session, text: str = "", page: int = 1, per_page: int = 25) -
         )
     query = query.order_by(col(Payment.received_at), col(Payment.id))
     return paginate(session, query, page, per_page)
-
-
-def waiting_since(session: Session, before: datetime) -> list[Payment]:
-    return list(
-        session.exec(
-            select(Payment)
-            .where(Payment.status == PaymentStatus.IN_REVIEW, col(Payment.matched_at) <= before)
-            .order_by(col(Payment.received_at))
-        ).all()
-    )
 
 
 def decide(session: Session, payment_id: int, decision: ReviewDecision, actor: Actor) -> Payment:
@@ -136,10 +125,6 @@ def parse_split(lines: list[tuple[str, str]], lookup: dict[str, int]) -> list[Al
             raise ValidationFailed("each part must be more than $0")
         allocations.append(Allocation(booking_id=booking_id, amount_cents=cents))
     return allocations
-
-
-def overdue_cutoff(hours: int) -> datetime:
-    return utcnow() - timedelta(hours=hours)
 
 
 _DOLLARS = re.compile(r"^\$?\s*(\d{1,3}(?:,\d{3})*|\d+)(?:\.(\d{1,2}))?$")
