@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     sandbox_stripe_port: int = 8104
     sandbox_plaid_port: int = 8105
     sandbox_google_business_port: int = 8106
+    sandbox_meta_port: int = 8107
 
     # RingCentral
     ringcentral_server_url: str | None = None
@@ -117,6 +118,16 @@ class Settings(BaseSettings):
     review_auto_reply: bool = True  # 4 and 5 stars answered without a person
     review_auto_reply_delay_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     review_make_good_percent: int = Field(default=10, ge=0, le=100)
+
+    # Meta (Messenger and Instagram DMs): without a page token, the sandbox emulator.
+    meta_page_access_token: SecretStr | None = None
+    meta_graph_base_url: str | None = None  # default: https://graph.facebook.com
+    meta_graph_version: str = "v21.0"
+    meta_app_secret: SecretStr = SecretStr("sandbox-meta-app-secret")
+    meta_verify_token: SecretStr = SecretStr("sandbox-meta-verify-token")
+
+    # Conversations: a burst of messages inside this many seconds is answered as one turn.
+    conversation_burst_seconds: int = Field(default=20, ge=0, le=600)
 
     # Demo business defaults (the seeded business; editable in the admin panel)
     business_name: str = "Fremont Hibachi Co."

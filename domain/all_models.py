@@ -9,7 +9,12 @@ from domain.business.models import AddOn, BusinessSettings, FaqEntry, Package
 from domain.calls.models import Call, Escalation
 from domain.customers.models import Customer, CustomerIdentity
 from domain.inbox.models import WebhookEvent
-from domain.messaging.models import Conversation, Message
+from domain.messaging.models import (
+    ConsentRecord,
+    Conversation,
+    Message,
+    MessageTemplate,
+)
 from domain.payments.models import BankConnection, DepositLink, LedgerEntry, PayerAlias, Payment
 from domain.quotes.models import Quote, QuoteEvent, TravelCacheEntry
 from domain.reviews.models import GoogleConnection, Review
@@ -25,6 +30,7 @@ __all__ = [
     "Booking",
     "BusinessSettings",
     "Call",
+    "ConsentRecord",
     "Conversation",
     "Customer",
     "CustomerIdentity",
@@ -35,6 +41,7 @@ __all__ = [
     "GoogleConnection",
     "LedgerEntry",
     "Message",
+    "MessageTemplate",
     "Package",
     "PayerAlias",
     "Payment",

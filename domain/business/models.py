@@ -31,6 +31,17 @@ class BusinessSettings(SQLModel, table=True):
     event_duration_minutes: int = Field(default=150, ge=30)
     quote_valid_days: int = Field(default=7, ge=1, le=90)
     quote_reminder_lead_hours: int = Field(default=24, ge=1, le=24 * 30)
+    # Texting. The emergency switch stops every outbound text at once.
+    texting_paused: bool = False
+    event_reminder_days_before: int = Field(default=1, ge=0, le=14)
+    event_reminder_local_time: str = Field(default="10:00", max_length=5, description="HH:MM")
+    arrival_lead_minutes: int = Field(default=45, ge=0, le=240, description="chef arrives early")
+    balance_reminder_hours_after: int = Field(default=24, ge=1, le=24 * 30)
+    review_request_hours_after: int = Field(default=3, ge=0, le=24 * 14)
+    review_link: str = Field(default="", max_length=400)
+    lead_follow_up_hours: int = Field(default=48, ge=1, le=24 * 30)
+    sms_per_number_per_hour: int = Field(default=6, ge=1, le=100)
+    sms_per_business_per_minute: int = Field(default=60, ge=1, le=6000)
 
 
 class Package(SQLModel, table=True):
