@@ -32,6 +32,7 @@ from domain.calls.payloads import (
 )
 from domain.calls.triage import TriageResult, classify
 from domain.customers import service as customers
+from domain.messaging.models import MessageKind
 from domain.messaging.payloads import SendSmsRequest
 from domain.staff import service as staff
 from domain.staff.models import StaffMember
@@ -227,6 +228,7 @@ class CallActivities:
             return SendSmsRequest(
                 idempotency_key=f"call:{call.id}:heads-up:{extension.id}",
                 conversation_id=None,
+                kind=MessageKind.STAFF,
                 from_number=settings.phone_number,
                 to_number=member.phone,
                 text=(
@@ -281,6 +283,7 @@ class CallActivities:
             return SendSmsRequest(
                 idempotency_key=f"call:{call.id}:missed",
                 conversation_id=None,
+                kind=MessageKind.STAFF,
                 from_number=settings.phone_number,
                 to_number=primary_member.phone,
                 text=(

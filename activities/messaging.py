@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import Engine
 from temporalio import activity
@@ -16,9 +16,22 @@ from domain.audit.service import Actor
 from domain.business import service as business
 from domain.customers import service as customers
 from domain.customers.models import Channel
+from domain.messaging import consent
 from domain.messaging import service as messaging
-from domain.messaging.models import Message, MessageDirection, MessageStatus
+from domain.messaging.consent_rules import (
+    ConsentKeyword,
+    SendDecision,
+    Verdict,
+    consent_keyword,
+    decide,
+    help_answer,
+    opt_in_confirmation,
+    opt_out_confirmation,
+)
+from domain.messaging.models import Message, MessageDirection, MessageKind, MessageStatus
 from domain.messaging.payloads import (
+    ConsentKeywordOutcome,
+    ConsentKeywordRequest,
     InboundSms,
     RecordedInboundSms,
     SendSmsRequest,
@@ -38,6 +51,16 @@ ACKNOWLEDGEMENT_QUIET_PERIOD = timedelta(minutes=15)
 def _workflow_actor() -> Actor:
     info = activity.info()
     return Actor.workflow(info.workflow_id or "unknown")
+
+
+def _server_now() -> datetime:
+    """Temporal's clock when this attempt was scheduled: the wall clock in production, and the
+    skipped-ahead clock under the time-skipping test server, so allowed hours follow the
+    workflow's own notion of time."""
+    try:
+        return activity.info().current_attempt_scheduled_time
+    except RuntimeError:  # called outside an activity (a script, a test of the service)
+        return utcnow()
 
 
 class MessagingActivities:
@@ -94,6 +117,10 @@ class MessagingActivities:
         message = self._claim(request)
         if message.status == MessageStatus.SENT:
             return self._result(message, already_sent=True)
+        if message.send_started_at is None:
+            decision = self._decide(message.id or 0, request)
+            if decision.verdict is not Verdict.SEND:
+                return self._not_now(message.id or 0, decision)
         outbound = OutboundSms(request.from_number, request.to_number, request.text)
         try:
             if message.send_started_at is not None:
@@ -114,6 +141,71 @@ class MessagingActivities:
             raise rejected(error) from error
         return self._finish(message.id or 0, sent, already_sent=False)
 
+    def _decide(self, message_id: int, request: SendSmsRequest) -> SendDecision:
+        with session_scope(self._engine) as session:
+            facts = consent.send_facts(
+                session,
+                kind=request.kind,
+                to_number=request.to_number,
+                matter=request.matter,
+                exclude_message_id=message_id,
+                now=_server_now(),
+            )
+        return decide(facts, _server_now())
+
+    def _not_now(self, message_id: int, decision: SendDecision) -> SendSmsResult:
+        """Records why the text did not go: `held` until a time, or `suppressed` for good."""
+        held = decision.verdict is Verdict.HOLD
+        with session_scope(self._engine) as session:
+            message = session.get(Message, message_id)
+            assert message is not None
+            message.status = MessageStatus.HELD if held else MessageStatus.SUPPRESSED
+            message.error = decision.reason[:500]
+            session.add(message)
+            log.info("SMS %s %s: %s", message.idempotency_key, message.status, decision.reason)
+            result = self._result(message, already_sent=False)
+        return result.model_copy(
+            update={"hold_until": decision.until if held else None, "reason": decision.reason}
+        )
+
+    @activity.defn
+    def handle_consent_keyword(self, request: ConsentKeywordRequest) -> ConsentKeywordOutcome:
+        """STOP, START and HELP: record the change at once; the one confirmation is returned for
+        the workflow to send (kind `consent`: it goes even to a number that just opted out)."""
+        keyword = consent_keyword(request.text)
+        if keyword is None:
+            return ConsentKeywordOutcome(keyword=None)
+        actor = _workflow_actor()
+        with session_scope(self._engine) as session:
+            customer = customers.get(session, request.customer_id)
+            changed = consent.apply_keyword(
+                session,
+                customer,
+                keyword,
+                address=request.from_address,
+                evidence=request.text,
+                message_id=request.message_id,
+                actor=actor,
+            )
+            settings = business.get_settings(session)
+            text = {
+                ConsentKeyword.OPT_OUT: opt_out_confirmation(settings.name),
+                ConsentKeyword.OPT_IN: opt_in_confirmation(settings.name),
+                ConsentKeyword.HELP: help_answer(
+                    settings.name, settings.phone_number, settings.email
+                ),
+            }[keyword]
+        reply = SendSmsRequest(
+            idempotency_key=f"consent:{request.message_id}",
+            conversation_id=request.conversation_id,
+            from_number=request.to_address,
+            to_number=request.from_address,
+            text=text,
+            sent_by=actor.key,
+            kind=MessageKind.CONSENT,
+        )
+        return ConsentKeywordOutcome(keyword=keyword.value, reply=reply if changed else None)
+
     def _claim(self, request: SendSmsRequest) -> Message:
         with session_scope(self._engine) as session:
             message = messaging.find_by_idempotency_key(session, request.idempotency_key)
@@ -128,6 +220,9 @@ class MessagingActivities:
                     status=MessageStatus.PENDING,
                     idempotency_key=request.idempotency_key,
                     sent_by=request.sent_by,
+                    kind=request.kind,
+                    matter=request.matter,
+                    booking_id=request.booking_id,
                 )
                 session.add(message)
                 session.flush()

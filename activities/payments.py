@@ -17,6 +17,7 @@ from core.db import session_scope
 from core.timeutil import utcnow
 from domain.audit.service import Actor
 from domain.business import service as business
+from domain.messaging.models import MessageKind
 from domain.messaging.payloads import SendSmsRequest
 from domain.payments import bank, card, outbox, reconcile, recording
 from domain.payments.matching import MatchSettings
@@ -125,6 +126,7 @@ class PaymentActivities:
                     "reminder": SendSmsRequest(
                         idempotency_key=f"payment:{payment.id}:review-reminder",
                         conversation_id=None,
+                        kind=MessageKind.STAFF,
                         from_number=settings.phone_number,
                         to_number=member.phone,
                         text=(

@@ -17,6 +17,7 @@ from domain.bookings import service as bookings
 from domain.business import service as business
 from domain.customers import service as customers
 from domain.messaging import service as messaging
+from domain.messaging.models import MessageKind
 from domain.messaging.payloads import SendSmsRequest
 from domain.quotes import messages
 from domain.quotes import service as quotes
@@ -115,6 +116,9 @@ class QuoteActivities:
             to_number=customer.phone or "",
             text=text,
             sent_by=f"workflow:quote-{quote.id}",
+            # The offer answers the customer's own request; a later nudge waits for daytime.
+            kind=MessageKind.TRANSACTIONAL if purpose == "offer" else MessageKind.REMINDER,
+            matter=f"quote:{quote.id}",
         )
 
     @activity.defn

@@ -79,3 +79,23 @@ class SendDirectMessageRequest(BaseModel):
     kind: MessageKind = MessageKind.CONVERSATION
     # A person answering after Meta's 24-hour window: sent with the HUMAN_AGENT tag (7 days).
     human_agent: bool = False
+
+
+class ConsentKeywordRequest(BaseModel):
+    """An inbound text to check for STOP / START / HELP before anything else answers it."""
+
+    customer_id: int
+    conversation_id: int
+    message_id: int
+    channel: Channel
+    from_address: str
+    to_address: str
+    text: str
+
+
+class ConsentKeywordOutcome(BaseModel):
+    """`keyword` is None when the text is not a consent keyword; otherwise the change is recorded
+    and `reply` is the one confirmation to send (kind CONSENT), if any is due."""
+
+    keyword: str | None  # "opt_out", "opt_in", "help"
+    reply: SendSmsRequest | None = None

@@ -19,6 +19,7 @@ from domain.audit.service import Actor
 from domain.bookings.models import Booking
 from domain.business import service as business
 from domain.customers.models import Customer
+from domain.messaging.models import MessageKind
 from domain.messaging.payloads import SendSmsRequest
 from domain.messaging.service import conversation_for
 from domain.reviews import service
@@ -177,6 +178,9 @@ def _low_review_follow_up(
                         settings.name, customer.full_name.split()[0], rules.make_good_percent
                     ),
                     sent_by="system",
+                    # Care for a customer about their own event, not an advert: it needs them
+                    # not to have opted out, and waits for daytime.
+                    kind=MessageKind.REMINDER,
                 )
             )
     else:
@@ -201,6 +205,7 @@ def _low_review_follow_up(
             SendSmsRequest(
                 idempotency_key=f"review:{review.id}:heads-up",
                 conversation_id=None,
+                kind=MessageKind.STAFF,
                 from_number=settings.phone_number,
                 to_number=member.phone,
                 text=(
