@@ -10,8 +10,10 @@ from core.pagination import Page, paginate
 from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
-from domain.customers.models import Customer
+from domain.customers.models import Channel, Customer
 from domain.customers.schemas import CustomerCreate, CustomerUpdate
+from domain.messaging import consent
+from domain.messaging.models import ConsentAction
 
 
 def get(session: Session, customer_id: int) -> Customer:
@@ -49,6 +51,8 @@ def create(session: Session, data: CustomerCreate, actor: Actor) -> Customer:
         customer.sms_consent_at = utcnow()
     session.add(customer)
     session.flush()
+    if customer.sms_consent:
+        _record_consent_given(session, customer, actor)
     audit.record(
         session,
         actor,
@@ -72,6 +76,9 @@ def update(session: Session, customer_id: int, data: CustomerUpdate, actor: Acto
         setattr(customer, key, value)
     if changes.get("sms_consent") and not before["sms_consent"]:
         customer.sms_consent_at = utcnow()
+        _record_consent_given(session, customer, actor)
+    elif changes.get("sms_consent") is False and before["sms_consent"]:
+        _record_consent_withdrawn(session, customer, actor)
     customer.updated_at = utcnow()
     session.add(customer)
     delta = audit.diff(before, audit.snapshot(customer, frozenset({"updated_at"})))
@@ -86,6 +93,35 @@ def update(session: Session, customer_id: int, data: CustomerUpdate, actor: Acto
             f"Changed {', '.join(sorted(delta))} of {customer.full_name}",
         )
     return customer
+
+
+def _record_consent_given(session: Session, customer: Customer, actor: Actor) -> None:
+    if customer.phone:
+        consent.record(
+            session,
+            address=customer.phone,
+            channel=Channel.SMS,
+            customer_id=customer.id,
+            action=ConsentAction.OPT_IN,
+            method="web_form" if actor.key.startswith(("customer", "public")) else "staff_entry",
+            evidence=f"texts consent ticked, entered by {actor.name}",
+            actor=actor,
+        )
+
+
+def _record_consent_withdrawn(session: Session, customer: Customer, actor: Actor) -> None:
+    if customer.phone:
+        consent.record(
+            session,
+            address=customer.phone,
+            channel=Channel.SMS,
+            customer_id=customer.id,
+            action=ConsentAction.OPT_OUT,
+            method="staff_entry",
+            evidence=f"texts consent unticked by {actor.name}",
+            actor=actor,
+            scope="marketing",
+        )
 
 
 def search(session: Session, text: str = "", page: int = 1, per_page: int = 25) -> Page[Customer]:

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import true
 from sqlmodel import Session, col, select
 
+from core.pagination import Page, paginate
 from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
@@ -179,4 +180,26 @@ def send_facts(
         ),
         per_number_per_hour=settings.sms_per_number_per_hour,
         per_business_per_minute=settings.sms_per_business_per_minute,
+    )
+
+
+def search_records(session: Session, number: str = "", page: int = 1) -> Page[ConsentRecord]:
+    """The consent log, newest first; `number` matches any part of the address."""
+    query = select(ConsentRecord)
+    digits = "".join(ch for ch in number if ch.isdigit())
+    if digits:
+        query = query.where(col(ConsentRecord.address).contains(digits))
+    query = query.order_by(col(ConsentRecord.recorded_at).desc(), col(ConsentRecord.id).desc())
+    return paginate(session, query, page, 50)
+
+
+def texts_not_sent(session: Session, status: MessageStatus, limit: int = 100) -> list[Message]:
+    """Held texts (waiting for allowed hours or the owner's switch) or suppressed ones."""
+    return list(
+        session.exec(
+            select(Message)
+            .where(Message.status == status)
+            .order_by(col(Message.created_at).desc())
+            .limit(limit)
+        ).all()
     )
