@@ -6,17 +6,27 @@ each set: intent accuracy overall and per intent, escalation recall (callers who
 a person and were escalated) and precision, the misses grouped by (expected → got), and the
 time per call (p50/p95).
 
-The three sets, and how far to trust each (targets: intent accuracy ≥ 90 %, escalation
-recall 100 %):
-- `triage_cases.jsonl` (234): written before the classifier, then the phrase tables were
-  developed looking at it. An in-sample figure: optimistic.
-- `triage_holdout.jsonl` (115): written after the first version, which scored 65 % on it; the
-  vocabulary was then broadened by category (synonyms, question openers, spam families) after
-  seeing its misses. No longer held out.
-- `triage_fresh.jsonl` (79): written after the last change to the tables and never tuned
-  against. The honest estimate of accuracy on wording the tables have not seen.
+The sets, and how far to trust each (targets: intent accuracy ≥ 90 %, escalation recall
+100 %, on wording the classifier has not seen):
+- `triage_cases.jsonl` (234): written before the first classifier, whose phrase tables were
+  then developed looking at it. In-sample: optimistic.
+- `triage_holdout.jsonl` (115): written after the first version (65 % on it); the tables were
+  then broadened after seeing its misses. No longer held out: optimistic.
+- `triage_fresh.jsonl` (79): written after the phrase-table version was frozen, which scored
+  65.8 % intent accuracy and 66.7 % escalation recall on it. The rework that added the word
+  model (`domain/calls/triage_model.py`) used it as development data: its misses were read,
+  the escalation phrase families were broadened knowing its wording, and thresholds were
+  chosen with its figures in view. Optimistic now too.
+- `triage_blind.jsonl`: blind set, written without seeing the classifier, never tuned
+  against. The honest estimate; skipped with a note while it does not exist.
 
-    .venv/bin/python -m bench.triage_accuracy [--cases PATH ...] [--show-misses]
+The word model trains on `domain/calls/triage_training.jsonl`, examples written for it by
+someone who had read the three development sets: no sentence is copied from them (a unit
+test checks exact copies), but their topics and style were known. `--folds K` gives a
+second, harsher estimate of unseen wording: the classifier is trained on all but one K-th of
+those examples and scored on the K-th it did not see, K times.
+
+    .venv/bin/python -m bench.triage_accuracy [--cases PATH ...] [--show-misses] [--folds K]
 """
 
 from __future__ import annotations
@@ -30,13 +40,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from domain.calls.triage import Intent, TriageResult, classify
+from domain.calls.triage import Intent, TriageClassifier, TriageResult, classify
+from domain.calls.triage_model import TRAINING_PATH, load_examples
 
 DATA = Path(__file__).parent / "data"
 DEFAULT_SETS = (
     (DATA / "triage_cases.jsonl", "development set, in-sample"),
     (DATA / "triage_holdout.jsonl", "second set, tuned after its misses"),
-    (DATA / "triage_fresh.jsonl", "fresh set, never tuned against"),
+    (DATA / "triage_fresh.jsonl", "third set, used as development data by the rework"),
+    (
+        DATA / "triage_blind.jsonl",
+        "blind set, written without seeing the classifier, never tuned against",
+    ),
 )
 # The demo business's staff (domain/demo_data.py), as `staff.names_on_extensions` returns them.
 DEMO_STAFF = (
@@ -89,22 +104,64 @@ def _pct(part: int, whole: int) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--cases", type=Path, nargs="+", help="default: the three sets")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--cases", type=Path, nargs="+", help="default: the four sets")
     parser.add_argument("--show-misses", action="store_true", help="print every missed case")
+    parser.add_argument(
+        "--folds", type=int, metavar="K", help="also cross-validate on the training examples"
+    )
     args = parser.parse_args()
     sets = [(path, "") for path in args.cases] if args.cases else list(DEFAULT_SETS)
     for path, label in sets:
+        if not path.exists():
+            print(f"call triage: {path.name} ({label or 'given'}) does not exist yet; skipped")
+            print()
+            continue
         report(path, label, show_misses=args.show_misses)
         print()
+    if args.folds:
+        cross_validate(args.folds, show_misses=args.show_misses)
+
+
+def cross_validate(folds: int, *, show_misses: bool) -> None:
+    """Train on all but one fold of the training examples, score that fold; every fold once."""
+    examples = load_examples()
+    cases: list[Case] = []
+    results: list[TriageResult] = []
+    for fold in range(folds):
+        held_out = examples[fold::folds]
+        classifier = TriageClassifier([e for i, e in enumerate(examples) if i % folds != fold])
+        for example in held_out:
+            text = example.text.replace("STAFFNAME", "Jessica")  # a demo staff member
+            intent = Intent(example.intent)
+            escalate = intent in (Intent.HUMAN, Intent.COMPLAINT)
+            cases.append(Case(text, intent, escalate, DEMO_STAFF))
+            results.append(classifier.classify(text, DEMO_STAFF))
+    label = f"{folds}-fold cross-validation on {TRAINING_PATH.name}"
+    summarise(cases, results, label, show_misses=show_misses)
 
 
 def report(path: Path, label: str, *, show_misses: bool) -> None:
     cases = load_cases(path)
     results: list[TriageResult] = [classify(c.text, staff_names=c.staff_names) for c in cases]
+    summarise(cases, results, f"{path.name}, {label}" if label else path.name, show_misses)
+    timings: list[float] = []
+    for _ in range(TIMING_ROUNDS):
+        for case in cases:
+            started = time.perf_counter()
+            classify(case.text, staff_names=case.staff_names)
+            timings.append((time.perf_counter() - started) * 1e6)
+    print(
+        f"  time per call            p50 {statistics.median(timings):6.0f} µs"
+        f"  p95 {percentile(timings, 0.95):6.0f} µs  max {max(timings):6.0f} µs"
+        f"  ({len(timings)} calls)"
+    )
 
+
+def summarise(cases: list[Case], results: list[TriageResult], what: str, show_misses: bool) -> None:
     correct = sum(r.intent is c.intent for c, r in zip(cases, results, strict=True))
-    what = f"{path.name}, {label}" if label else path.name
     print(f"call triage, built-in classifier, {len(cases)} labelled utterances ({what})")
     print(f"  intent accuracy          {_pct(correct, len(cases))}  ({correct}/{len(cases)})")
 
@@ -146,18 +203,6 @@ def report(path: Path, label: str, *, show_misses: bool) -> None:
         print("  NOT escalated but should have been:")
         for text in missed_escalations:
             print(f'    "{text}"')
-
-    timings: list[float] = []
-    for _ in range(TIMING_ROUNDS):
-        for case in cases:
-            started = time.perf_counter()
-            classify(case.text, staff_names=case.staff_names)
-            timings.append((time.perf_counter() - started) * 1e6)
-    print(
-        f"  time per call            p50 {statistics.median(timings):6.0f} µs"
-        f"  p95 {percentile(timings, 0.95):6.0f} µs  max {max(timings):6.0f} µs"
-        f"  ({len(timings)} calls)"
-    )
 
 
 if __name__ == "__main__":

@@ -7,14 +7,18 @@ Phrases are written in normalised form: lower case, no accents, no apostrophes (
 - `word*`: any word that starts with `word` (at least three letters before the `*`);
 - `...`: up to three words of anything, within one clause.
 
-Each phrase carries a weight: 1 is a hint (counts only with other evidence), 2 is a clear cue,
-3 is decisive (wins over cues of a higher-priority intent, e.g. "reschedule" over "cancel",
-"how far in advance" over "book"). When two matches overlap, the heavier and then the longer
-one keeps the words, so "cancellation policy" is a question, not a cancellation, and "per
-person" is about price, not a request for a person.
+Each phrase carries a weight: 1 is a hint, 2 is a clear cue, 3 is decisive ("reschedule",
+"how far in advance"). Phrase evidence is added to the word model's belief in an intent, so a
+hint only tips a close call and a decisive phrase outweighs the model's lean. When two matches
+overlap, the heavier and then the longer one keeps the words, so "cancellation policy" is a
+question, not a cancellation, and "per person" is about price, not a request for a person.
 
 Categories are the intent values plus `person` (the caller asks for a human) and `emergency`
-(a day-of-event emergency). Staff names are matched separately (they come from the database).
+(a day-of-event emergency): a match of either, or spam at weight 3, decides on its own. The
+escalation tables are written as families (every way to say "the chef is not here", every
+complaint word) rather than sentences: a new wording of a known cue should still match.
+Staff names are matched separately (they come from the database); the word lists for
+negation, questions, spelling and names are in `domain.calls.triage_words`.
 """
 
 from __future__ import annotations
@@ -25,106 +29,207 @@ PhraseTable = tuple[tuple[str, int], ...]
 PERSON_NOUNS = (
     "someone|somebody|anyone|anybody|person|human|humano|agent|agente|representative|rep|"
     "representante|operator|operador|operadora|manager|gerente|supervisor|owner|dueno|duena|"
-    "staff|alguien|nadie|persona|encargado|encargada|receptionist|employee|team|whoever|office"
+    "staff|alguien|nadie|persona|encargado|encargada|receptionist|employee|team|whoever|office|"
+    "boss|jefe|jefa|associate|coordinator|planner|scheduler|management|gerencia|administrador|"
+    "recepcionista|empleado|empleada|asesor|asesora|ejecutivo|ejecutiva"
 )
+MACHINE = "robot|machine|bot|computer|recording|automated|maquina|grabacion|computadora"
 
 PERSON: PhraseTable = (
     (f"talk|speak|speaking|talking|chat|hablar|habla|hablo|platicar ... {PERSON_NOUNS}", 2),
-    ("agent|agente|representative|representante|operator|operador|operadora", 2),
+    ("agent|agente|representative|representante|operator|operador|operadora|associate", 2),
     ("manager|gerente|supervisor|human|humano|person|persona|alguien|receptionist", 2),
-    ("real|live|actual person|human", 2),
+    ("real|live|actual person|human|humans|people|agent|someone|somebody", 2),
     ("human being", 2),
+    ("ser humano", 2),
     ("persona real", 2),
-    ("customer service|support", 2),
+    ("persona de verdad", 2),
+    ("customer service|support|care", 2),
     ("servicio al cliente", 2),
-    ("connect|transfer|patch|put|pass me", 2),
+    ("atencion al cliente", 2),
+    ("connect|transfer|patch|put|pass|forward me", 2),
     ("put|patch me through", 2),
     ("be|get|getting|being transferred|connected", 2),
-    ("paseme|pasame|comunicame|comuniqueme|comunicarme|transfiera|transfiereme", 2),
-    ("me comunica|comunicas|pasa|pasas|transfiere", 2),
-    ("someone|somebody|alguien ... call|llame|llamar|contact", 2),
-    ("call me back", 2),
+    ("paseme|pasame|comunicame|comuniqueme|comunicarme|transfiera|transfiereme|conecteme", 2),
+    ("me comunica|comunicas|pasa|pasas|transfiere|conecta", 2),
+    ("someone|somebody|alguien|anyone|anybody ... call|llame|llamar|contact|reach|text", 2),
+    ("call|ring me back", 2),
+    ("callback", 2),
+    ("return my call", 2),
+    ("give me a call|ring|buzz", 2),
+    ("reach out to me", 2),
     ("have|get someone|somebody call", 2),
-    ("llamenme|devuelvan", 2),
-    ("me llamen|llame", 2),
+    ("llamenme|llameme|llamame|marqueme|devuelvan", 2),
+    ("me llamen|llame|llamen|marquen|regresen", 2),
+    ("devolver|regresar la llamada", 2),
     ("is there anyone|anybody|someone|somebody", 2),
-    ("get|put|find me ... someone|somebody|anyone|person|human|manager", 2),
-    ("whoever|someone|somebody|person in charge", 2),
-    ("whoever handles|is|does", 2),
+    ("get|put|find me ... someone|somebody|anyone|person|human|manager|boss|owner", 2),
+    ("whoever|someone|somebody|person|anyone in charge", 2),
+    ("in charge", 2),
+    ("whoever handles|is|does|deals", 2),
     ("hay alguien", 2),
+    ("someone|somebody|anyone|anybody|person|alguien ... help|ayudar|ayude|ayudarme", 2),
+    (f"not|no|instead of|stop|enough|tired|sick|hate ... {MACHINE}", 2),
+    (f"{MACHINE} ... not|isnt|doesnt|cant ... help*|work*|understand*|entiende", 2),
+    ("your boss|jefe", 2),
+    ("talk|speak|speaking|hablar to|with|con the|our|my|your|el|nuestro chef|cook|cocinero", 2),
+    ("urgent|urgente|urgently", 2),
 )
 
 EMERGENCY: PhraseTable = (
     (
-        "chef|cook|cocinero|he|she|they|guy|hes|shes|theyre ... "
+        "chef|cook|cocinero|nobody|noone|anyone|anybody ... "
         "hasnt|havent|isnt|not|never|didnt|aint|still|todavia ... "
-        "arrived|arrive|here|come|came|shown|showed|show|arriving|llega|llegado|viene",
+        "arrived|arrive|here|come|came|shown|showed|show|arriving|llega|llegado|viene|there|"
+        "yet|house|home|place|venue",
         3,
     ),
-    ("chef|cook|he|she|hes|shes|theyre ... late", 3),
+    (
+        "he|she|they|guy|hes|shes|theyre ... hasnt|havent|isnt|not|never|didnt|aint|still ... "
+        "arrived|arrive|here|come|came|shown|showed|show|arriving",
+        3,
+    ),
+    ("chef|cook|he|she|they ... is|are|running|still|getting|going ... late|behind", 3),
+    ("hes|shes|theyre|chefs|cooks ... late|behind", 3),
     ("no|without chef|cook|cocinero", 3),
+    ("still no chef|cook|cocinero|one|sign", 3),
+    ("no sign|trace ... chef|cook|him|anyone|anybody|them", 3),
+    ("nowhere to be found|seen", 3),
     ("chef|cook ... on his|her|their|the way", 3),
-    ("chef|cocinero ... llega|viene|va|esta|anda tarde|atrasado|retrasado", 3),
-    ("chef|cocinero ... no ... llegado|llega|viene|vino|aparece|aparecido|esta", 3),
-    ("no ha|han llegado ... chef|cocinero|nadie", 3),
-    ("nobody|noone ... showed|shown|show|here|came|come|arrived|arrive", 3),
-    ("no one ... showed|shown|show|here|came|come|arrived|arrive", 3),
-    ("nadie ... llegado|llego|vino|viene|aparecio|aparece|esta", 3),
+    ("chef|cocinero ... llega|viene|va|esta|anda tarde|atrasado|retrasado|perdido", 3),
+    ("chef|cocinero ... no ... llegado|llega|viene|vino|aparece|aparecido|esta|contesta", 3),
+    ("no ha|han llegado|venido|aparecido ... chef|cocinero|nadie", 3),
+    ("nobody|noone ... showed|shown|show|here|came|come|arrived|arrive|turned", 3),
+    ("no one ... showed|shown|show|here|came|come|arrived|arrive|turned", 3),
+    ("nadie ... llegado|llego|vino|viene|venido|aparecio|aparece|esta", 3),
     ("no show|showed", 3),
     ("wheres ... chef|cook|cocinero", 3),
     ("where|donde is|esta|s ... chef|cook|cocinero", 3),
-    ("still waiting ... chef|cook", 3),
+    ("been|still|are|were|keep waiting ... chef|cook|cocinero", 3),
+    ("esperando ... chef|cocinero", 3),
+    ("chef|cook|he|she|hes|shes ... lost|stuck", 3),
+    ("se perdio|perdieron", 3),
+    ("cant|cannot|couldnt find ... house|address|place|us", 3),
+    ("no encuentra ... casa|direccion", 3),
+    ("went|gone|drove|driving|headed|showed|hes|shes|is ... wrong address|house|place|city", 3),
+    ("chef|cook|he|she ... cant|cannot|wont|isnt|not ... make it", 3),
+    ("chef|cook|he|she|hes|shes ... not|isnt|wont|doesnt|stopped ... answer*|pick*|respond*", 3),
+    ("chef|cook|he|she ... left|leaving|abandon* ... middle|halfway|early", 3),
+    ("chef|cook|he|she ... walked out|off", 3),
     ("gas leak|smell|smells", 3),
-    ("smell|smells|smelling ... gas|propane", 3),
-    ("propane leak|leaking", 3),
+    ("smell|smells|smelling|huele|olor ... gas|propane|propano|burning|humo", 3),
+    ("gas|propane|propano|tank ... leak*|fuga", 3),
     ("fuga de gas", 3),
-    ("huele a gas", 3),
-    ("on|caught fire", 3),
-    ("fire department", 3),
-    ("incendio|ambulance|ambulancia|911|injured|herido|herida|lastimado|lastimada", 3),
+    ("olor a gas", 3),
+    ("on|caught|catching fire", 3),
+    ("fire on|in|at|near|started|spreading|broke|everywhere", 3),
+    ("fire department|alarm", 3),
+    ("smoke alarm", 3),
+    ("flames ... everywhere|spreading|control", 3),
+    ("incendio|incendia|bomberos|firefighters", 3),
+    ("prendio|agarro fuego", 3),
+    ("ambulance|ambulancia|911|paramedic*|injured|herido|herida|lastimado|lastimada", 3),
     ("got|is|was|been|someone|somebody hurt", 3),
+    (
+        "guest|guests|kid|kids|child|son|daughter|someone|somebody|person|wife|husband|mom|dad|"
+        "chef ... got|was|were|is|been|gets burned|burnt|cut|injured|hurt",
+        3,
+    ),
+    ("bleeding|sangrando|fainted|desmayo|unconscious|choking", 3),
+    ("exploded|explosion|exploto", 3),
+    ("problem|problems|issue|wrong|problema ... today|tonight|now|hoy|ahorita", 3),
+    ("today|tonight|hoy|ahorita ... problem|problems|issue|wrong|problema", 3),
+    ("se quemo|corto|lastimo|cayo uno|una|alguien", 3),
+    ("alguien|invitado|invitada|nino|nina|chef ... se quemo|corto|lastimo", 3),
+    ("having an allergic reaction", 3),
+    ("an|car|tuvo|tuvieron|un accident|accidente", 3),
 )
 
 COMPLAINT: PhraseTable = (
-    ("refund|refunds|refunded|reembolso|reembolsen", 2),
+    ("refund|refunds|refunded|reembolso|reembolsen|reembolsar", 2),
     ("money|deposit|dinero|deposito back", 2),
     ("my money", 2),
-    ("devuelvan|devolver|regresen ... dinero|deposito", 2),
-    ("complain*|queja*|quejarme", 2),
+    ("devuelvan|devolver|regresen|regresar ... dinero|deposito", 2),
+    ("complain*|queja*|quejarme|reclamo|reclamacion|reclamar", 2),
     ("terrible|horrible|awful|disgusting|disaster|worst|pesimo|pesima|malisimo|horrendo", 2),
     ("asqueroso|asquerosa|rude|grosero|grosera|unprofessional|unacceptable|ridiculous", 2),
-    ("inaceptable|ruined|arruino|arruinaron|disappoint*|decepcion*", 2),
-    ("not happy|satisfied|ok|okay|acceptable|right", 2),
-    ("upset|angry|mad|furious|frustrated|molesto|molesta|enojado|enojada|inedible", 2),
-    ("salty|bland|greasy|forgot|forgotten|missing|drunk|drinking|dirty|late", 1),
+    ("inaceptable|ruined|ruin|arruino|arruinaron|disappoint*|decepcion*", 2),
+    ("poor|lousy|mediocre|subpar|sloppy|careless|lazy|incompetent|dreadful|atrocious", 2),
+    ("not happy|satisfied|ok|okay|acceptable|right|good|great|fair|professional|clean", 2),
+    ("upset|angry|mad|furious|frustrated|pissed|livid|annoyed|irritated|outraged", 2),
+    ("molesto|molesta|enojado|enojada|furioso|furiosa|inedible|decepcionado|decepcionada", 2),
+    ("fed up", 2),
+    ("let down|letdown", 2),
+    ("salty|bland|greasy|forgotten|missing|drunk|drinking|dirty|late|soggy|mushy|rubbery", 1),
+    ("dry|tough|chewy|stale|spoiled|rotten|cold|raw|burnt|sucio|sucia|tarde|faltaba|falto", 1),
+    ("problem|problems|issue|issues|problema|problemas|mistake|error", 1),
+    ("report ... problem|issue|chef", 2),
+    ("had|have|having|there ... problem|problems|issue|issues", 2),
+    ("tuvimos|hubo|tengo|tenemos ... problema|problemas", 2),
+    ("didnt|not go|turn|work well|right", 2),
+    ("went wrong|badly", 2),
+    ("messed|screwed up", 2),
+    ("mess|mixed up", 1),
+    ("ripped|rip off", 2),
+    ("ripoff|scam|scammed|fraud|estaf*", 2),
+    ("compensat*|compensacion", 2),
+    ("make it|this|things right", 2),
+    ("expected ... better|more", 2),
+    ("something|everything|it ... is|was|went wrong", 2),
+    ("dispute|chargeback", 2),
+    ("never ... again", 2),
+    ("nunca mas", 2),
+    ("waste of money|time", 2),
+    ("not worth", 2),
+    ("not what we|i paid|ordered|asked|expected|wanted", 2),
+    ("didnt|never|not get|receive|receiving ... we|i paid|ordered", 2),
+    ("paid|ordered for ... only|instead|just", 2),
+    ("yelled|screamed|cursed|swore|swearing|cursing|insulted|disrespectful|inappropriate", 2),
+    ("grito|gritaron|insulto", 2),
+    ("chef|he|she|they|you|guys ... forgot|forget|olvido|olvidaron", 2),
+    ("chef|he|she|they|you|guys ... didnt|never|not ... clean|cleaned|apologize*|bring|brought", 2),
+    ("no limpio|limpiaron", 2),
     ("showed|came|arrived|was|were|llego ... late|tarde", 2),
-    ("last night|weekend|week|saturday|sunday|friday|time", 1),
     ("couldnt|could|nobody|noone ... eat", 2),
-    ("unhappy|dissatisfied", 2),
-    ("no estoy|estamos contento|contenta|contentos|satisfecho|satisfecha", 2),
+    ("unhappy|dissatisfied|unsatisfied|insatisfecho|insatisfecha", 2),
+    ("no estoy|estamos|quedamos contento|contenta|contentos|satisfecho|satisfecha|satisfechos", 2),
+    ("no nos|me gusto", 2),
+    ("mala|mal experiencia|servicio", 2),
+    ("muy mal|malo|mala", 2),
     (
-        "food|chicken|steak|shrimp|rice|meat|noodles|comida|pollo|carne|arroz ... "
-        "cold|raw|undercooked|burnt|burned|overcooked|bland|fria|frio|cruda|crudo|quemada",
+        "food|chicken|steak|shrimp|rice|meat|noodles|comida|pollo|carne|arroz|fish|vegetables ... "
+        "cold|raw|undercooked|burnt|burned|overcooked|bland|fria|frio|cruda|crudo|quemada|salty|"
+        "dry|rubbery|soggy|mushy|tough|chewy|spoiled|bad|awful|gross",
         2,
     ),
     ("undercooked|overcooked", 2),
-    ("got|gotten|getting sick", 2),
+    ("got|gotten|getting sick|ill", 2),
     ("food poisoning", 2),
-    ("se enfermaron|enfermo|enferma|intoxic*", 2),
-    ("charged twice|double", 2),
-    ("charged me twice", 2),
-    ("double charged", 2),
-    ("overcharged", 2),
+    ("vomit*|throwing up|diarrhea", 2),
+    ("allergic reaction", 2),
+    ("reaccion alergica", 2),
+    ("se enfermaron|enfermo|enferma|intoxic*|vomit*", 2),
+    ("hair|bug|bugs|fly|plastic|pelo ... in|en the|my|our|la food|rice|plate|comida", 2),
+    ("charged twice|double|wrong", 2),
+    ("charged ... twice|double", 2),
+    ("charged me|us twice|double", 2),
+    ("double charged|billed", 2),
+    ("billed|cobrado twice|double", 2),
+    ("overcharged|overcharge", 2),
     ("cobraron doble", 2),
+    ("cobraron dos veces", 2),
     ("cobraron de mas", 2),
     ("left ... mess", 2),
     ("mess|desorden|cochinero", 1),
-    ("damaged|broke|broken|scratched", 2),
+    ("damaged|broke|broken|scratched|stained|stains|dented|melted|destroyed", 2),
     ("burned|burnt my|our", 2),
     ("portions|porciones ... small|tiny|little|pequenas", 2),
     ("not enough food", 2),
+    ("ran|running|run out of propane|gas|fuel|food|meat|rice", 2),
     ("llego tarde", 2),
-    ("bad|negative review", 2),
+    ("bad|negative|terrible|awful|honest review|reviews", 2),
+    ("one|1 star", 2),
+    ("not|never ... recommend*|recomiendo|recomendamos", 2),
     ("review", 1),
     ("never confirmed", 1),
 )
@@ -303,8 +408,34 @@ SPAM: PhraseTable = (
     ("listing", 2),
     ("processing fees", 3),
     ("credit card processing", 3),
-    ("merchant services", 3),
-    ("press one|1|2|two|uno", 3),
+    ("merchant services|account|processing", 3),
+    (
+        "press|oprima|presione|pulse|marque one|two|three|four|five|six|seven|eight|nine|zero|"
+        "1|2|3|4|5|6|7|8|9|0|uno|dos|tres|nueve|cero",
+        3,
+    ),
+    ("mensaje grabado|automatizado|importante", 3),
+    ("line of credit", 3),
+    ("working capital", 3),
+    ("lending|lender|financing|funding|factoring|prestamo|prestamos|financiamiento", 2),
+    ("cash advance", 3),
+    ("le ofrecemos", 3),
+    ("ofrecerle|oferta|promocion|promotion|promo|deal", 2),
+    ("special|limited|exclusive offer|time|promotion", 2),
+    ("health|life|auto|car|medicare|dental insurance", 3),
+    ("seguro de auto|vida|salud|carro", 3),
+    ("medicare|medicaid|obamacare", 3),
+    ("debt|tax relief|consolidation", 3),
+    ("we buy houses|homes", 3),
+    ("verify|confirm|update your account|identity|business|listing|information|details", 3),
+    ("yelp ... listing|page|profile|ranking|advertising|ads", 3),
+    ("more customers|leads|clients|traffic", 2),
+    ("marketing|advertising|seo|website design|web design", 2),
+    ("free trial|audit|consultation", 2),
+    ("business owner", 2),
+    ("dueno del negocio", 2),
+    ("su negocio|empresa", 2),
+    ("your business|restaurant|company", 2),
     ("student loan*", 3),
     ("social security", 3),
     ("seo|search engine", 3),
@@ -312,7 +443,7 @@ SPAM: PhraseTable = (
     ("been|were selected|chosen", 3),
     ("chosen to receive", 3),
     ("free vacation|cruise|trip", 3),
-    ("gift card", 3),
+    ("gift card", 2),
     ("irs|warrant", 3),
     ("ganado|gano ... premio", 3),
     ("ha ganado", 3),
@@ -341,6 +472,29 @@ SPAM: PhraseTable = (
     ("amazon|microsoft|apple support", 2),
 )
 
+# Calls that want nothing of us: thanks and praise, a wrong number, a line check. Praise is
+# weighed against complaint cues, never instead of them ("great chef but the food was cold").
+OTHER: PhraseTable = (
+    ("wrong number|place|company|business", 2),
+    ("numero equivocado", 2),
+    ("dialed|called|pressed|llame ... by|por mistake|accident|error|equivocacion", 2),
+    ("butt dial*", 2),
+    (
+        "great|amazing|awesome|fantastic|wonderful|excellent|outstanding|nice "
+        "job|night|party|show|experience|time",
+        2,
+    ),
+    ("thank|thanks|gracias ... so|very much|again|mucho|everything|todo", 1),
+    ("loved|enjoyed|amazing|awesome|fantastic|wonderful|delicious|excellent|incredible|rico", 1),
+    ("can you hear me", 2),
+    ("are you there", 2),
+    ("me escucha|escuchas", 2),
+    ("never mind|nevermind", 2),
+    ("no importa", 2),
+    ("call|llamo ... back|later|luego|despues", 1),
+    ("hold on|un momento|one second|one sec|one moment", 1),
+)
+
 TABLES: dict[str, PhraseTable] = {
     "person": PERSON,
     "emergency": EMERGENCY,
@@ -352,69 +506,5 @@ TABLES: dict[str, PhraseTable] = {
     "new_booking": NEW_BOOKING,
     "faq": FAQ,
     "spam": SPAM,
+    "other": OTHER,
 }
-
-# Words that turn what follows them off ("I don't need a person", "no necesito un agente").
-NEGATIONS = frozenset(
-    {"no", "not", "dont", "doesnt", "didnt", "never", "without", "wont", "nunca", "sin", "ni"}
-)
-# Words a negation reaches across: "don't WANT TO talk", "no NEED FOR A person",
-# "no QUIERO HABLAR CON nadie". Anything else ("I", "understand", "but") ends its scope.
-NEGATION_TRANSPARENT = frozenset(
-    {
-        "a", "an", "the", "any", "to", "for", "with", "be", "being", "really", "actually", "even",
-        "want", "wanna", "need", "needs", "needed", "have", "has", "got", "gotta", "talk",
-        "talking", "speak", "speaking", "ready", "going", "gonna", "planning", "trying", "try",
-        "you", "me", "us", "it", "yet", "more", "anymore", "necessarily", "necesito",
-        "necesitamos", "quiero", "queremos", "hablar", "con", "un", "una", "el", "la", "los",
-        "las", "para", "que", "ningun", "ninguna", "nos", "voy", "vamos", "ir",
-        "do",
-    }
-)  # fmt: skip
-# Words that make what follows hypothetical ("what happens IF the chef is late").
-HYPOTHETICAL = frozenset({"if", "si", "case", "happens", "would", "suppose", "usually"})
-# Words that end a clause as punctuation does.
-CLAUSE_WORDS = frozenset({"but", "pero", "however", "although", "though", "sino"})
-
-# Key words worth correcting when speech-to-text misspells them ("habachi", "cancle",
-# "representitive"), each with its canonical spelling. Shorter than five letters: never.
-FUZZY_WORDS: tuple[str, ...] = (
-    "hibachi", "teppanyaki", "reservation", "reservacion", "reschedule", "postpone",
-    "cancel", "cancellation", "cancelar", "representative", "representante", "operator",
-    "operadora", "manager", "supervisor", "deposit", "deposito", "refund", "reembolso",
-    "quote", "invoice", "receipt", "payment", "vegetarian", "licensed", "insured",
-    "insurance", "warranty", "complaint", "availability", "disponibilidad", "estimate",
-    "cotizacion", "agent", "agente", "person", "human", "somebody", "someone", "customer",
-    "terrible", "horrible", "disappointed", "undercooked", "allergy", "gluten", "included",
-    "arrived", "schedule", "transfer", "appointment", "gerente", "propane", "utensils",
-    "minimum", "price", "reservar",
-)  # fmt: skip
-# Real words one letter away from a key word: never "corrected" into it.
-NOT_MISSPELLINGS = frozenset(
-    {
-        "prize", "prizes", "pride", "prime", "prince", "cancer", "house", "horse", "whose",
-        "parson", "prison", "persons", "personas", "people", "quite", "quota", "manage",
-        "managed", "manages", "managing", "manger", "operate", "operated", "operates",
-        "operation", "humane", "humans", "humid", "agency", "urgent", "agenda", "gentle",
-        "refind", "depose", "deposed", "invoke", "recipe", "receive", "arrives", "arriving",
-        "reserved", "reserve", "reserves", "preserve", "preservation", "conservation",
-        "someones", "customers", "estimated", "estimates", "transfers", "transferred",
-        "schedules", "scheduled", "minimal", "prices", "priced", "pricey", "twice", "slice",
-        "spice", "juice", "voice", "gerentes", "agentes", "personal", "persona", "humano",
-        "insure", "insurer", "included", "includes", "including",
-    }
-)  # fmt: skip
-# Titles that are not part of the name a caller asks for ("Chef Hiro Sato" is "Hiro").
-NAME_TITLES = frozenset({"chef", "mr", "mrs", "ms", "miss", "dr", "sr", "sra", "srta", "don"})
-# Words around a staff member's name that make it a request for them: "is JESSICA there",
-# "can I talk to MARCO", "hablar con ANA", "ask for KENJI".
-NAME_BEFORE = frozenset(
-    {
-        "talk", "speak", "speaking", "talking", "hablar", "con", "transfer", "connect", "through",
-        "reach", "ask", "asking", "is", "esta", "get", "put", "with", "to", "want", "need",
-        "quiero", "busco", "buscando", "looking",
-    }
-)  # fmt: skip
-NAME_AFTER = frozenset(
-    {"there", "available", "around", "in", "on", "please", "free", "working", "aqui", "disponible"}
-)

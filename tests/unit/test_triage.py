@@ -256,3 +256,110 @@ def test_a_result_is_immutable() -> None:
     result = _triage("agent")
     with pytest.raises(AttributeError):
         result.escalate = False  # type: ignore[misc]
+
+
+# --- wording no phrase was written for: the word model and the phrase families ---------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("we'd love to get you out for my dad's 60th in the fall", Intent.NEW_BOOKING),
+        ("our numbers went up, it's going to be 45 now", Intent.CHANGE_BOOKING),
+        ("we're going to have to back out, the event is off", Intent.CANCEL_BOOKING),
+        ("what kind of budget should I plan for 30 guests", Intent.QUOTE_REQUEST),
+        ("can I settle the rest with Apple Pay", Intent.PAYMENT),
+        ("does the chef need a table to set the grill on", Intent.FAQ),
+        ("hola, quisiera una cotizacion para una boda", Intent.QUOTE_REQUEST),
+    ],
+)
+def test_intents_in_wording_no_phrase_names(text: str, intent: Intent) -> None:
+    result = _triage(text)
+    assert result.intent is intent, result
+    assert not result.escalate
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the chef is stuck in traffic and our guests are here",
+        "still no sign of the chef and it's 6:30",
+        "the chef can't find our house",
+        "the chef isn't picking up and the party started",
+        "a guest got burned by the grill",
+        "I smell propane",
+        "el chef se perdio y no contesta",
+    ],
+)
+def test_more_ways_to_say_a_day_of_event_emergency(text: str) -> None:
+    result = _triage(text)
+    assert result.emergency and result.escalate and result.intent is Intent.COMPLAINT, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the chef was super unprofessional",
+        "you never refunded my deposit",
+        "I feel like we got ripped off",
+        "we were double billed for the party",
+        "I'm not going to recommend you to anyone",
+        "la fiesta fue un desastre",
+    ],
+)
+def test_more_ways_to_complain_are_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.escalate, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "is someone there who can help me",
+        "please have Jessica give me a call",
+        "your robot isn't helping, I need a person",
+        "can a human being call me back",
+        "comuniqueme con alguien por favor",
+        "who's in charge there",
+    ],
+)
+def test_indirect_requests_for_a_person_are_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.HUMAN and result.escalate, result
+
+
+def test_a_complaint_cue_escalates_whatever_the_intent() -> None:
+    result = _triage("the chef was rude, and I want to pay the rest of my balance")
+    assert result.escalate, result
+    assert "complaint" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the chef was amazing, thank you so much",
+        "I was talking to someone else, sorry",
+        "no complaints, everything was perfect",
+        "Ana said I should book early, can I get the 20th",
+        "what do you do if a guest has an allergic reaction",
+    ],
+)
+def test_no_escalation_for_praise_stories_and_questions(text: str) -> None:
+    assert not _triage(text).escalate, _triage(text)
+
+
+@pytest.mark.parametrize("text", ["hang on a sec", "okie dokie", "zorp blim"])
+def test_too_little_to_act_on_is_other(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.OTHER and not result.escalate, result
+
+
+def test_a_reason_names_the_words_that_decided_when_no_phrase_did() -> None:
+    result = _triage("we're thinking about having you guys for my mom's 70th in September")
+    assert result.intent is Intent.NEW_BOOKING
+    assert "words like" in result.reason
+
+
+def test_the_same_words_get_the_same_answer() -> None:
+    text = "can we move it to Sunday, and is the deposit refundable"
+    assert _triage(text) == _triage(text)
