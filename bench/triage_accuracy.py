@@ -17,8 +17,17 @@ The sets, and how far to trust each (targets: intent accuracy ≥ 90 %, escalati
   model (`domain/calls/triage_model.py`) used it as development data: its misses were read,
   the escalation phrase families were broadened knowing its wording, and thresholds were
   chosen with its figures in view. Optimistic now too.
-- `triage_blind.jsonl`: blind set, written without seeing the classifier, never tuned
-  against. The honest estimate; skipped with a note while it does not exist.
+- `triage_blind.jsonl` (150): written without seeing the classifier; its first measurement
+  was 84.7 % intent accuracy and 92.7 % escalation recall. Then used for tuning: its misses
+  were read, and phrase families and training examples were added knowing its wording and
+  its labelling rules. Optimistic now too.
+- `triage_blind2.jsonl` (150): second blind set, written without seeing the classifier. Its
+  blind measurement: 91.3 % intent accuracy, 97.9 % escalation recall (47/48). Its one
+  escalation miss ("can i talk to anna about booking…": a staff name one letter off, four
+  letters long) was then fixed in general (names of four letters may be one edit off); nothing
+  else was tuned against it.
+- `triage_blind3.jsonl` (150): third blind set, written without seeing the classifier after
+  that fix, never tuned against. The honest estimate.
 
 The word model trains on `domain/calls/triage_training.jsonl`, examples written for it by
 someone who had read the three development sets: no sentence is copied from them (a unit
@@ -50,7 +59,15 @@ DEFAULT_SETS = (
     (DATA / "triage_fresh.jsonl", "third set, used as development data by the rework"),
     (
         DATA / "triage_blind.jsonl",
-        "blind set, written without seeing the classifier, never tuned against",
+        "blind set, used for tuning after its first measurement (84.7 % / 92.7 %)",
+    ),
+    (
+        DATA / "triage_blind2.jsonl",
+        "second blind set: blind 91.3 % / 97.9 %, then one fix after its escalation miss",
+    ),
+    (
+        DATA / "triage_blind3.jsonl",
+        "third blind set, written without seeing the classifier, never tuned against",
     ),
 )
 # The demo business's staff (domain/demo_data.py), as `staff.names_on_extensions` returns them.
@@ -107,7 +124,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--cases", type=Path, nargs="+", help="default: the four sets")
+    parser.add_argument("--cases", type=Path, nargs="+", help="default: the five sets")
     parser.add_argument("--show-misses", action="store_true", help="print every missed case")
     parser.add_argument(
         "--folds", type=int, metavar="K", help="also cross-validate on the training examples"

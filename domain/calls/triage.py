@@ -12,15 +12,24 @@ How it decides:
    requests for a person, emergencies, complaints, spam scripts, and each intent's key phrases,
    minus those the caller negated ("I don't need a manager").
 3. Escalation comes first and is recall-biased: an emergency ("the chef hasn't arrived"), a
-   request for a person or a staff member by name, or clear spam decide on their own.
+   same-day crisis ("it's pouring rain right now and the party starts in an hour"), a request
+   for a person or a staff member by name, or clear spam decide on their own.
 4. Otherwise the intent is the best of the word model's posterior (`triage_model`: naive Bayes
    over words, word pairs and letter groups, trained on `triage_training.jsonl`) plus the
    phrase evidence: many weak cues add up, and a clear phrase tips the balance.
 5. A complaint is escalated; so is any other answer with a clear complaint cue or a word model
    that finds dissatisfaction likely (a missed complaint costs more than a needless transfer).
 
-Emergencies are reported as complaints with `emergency=True` (a service failure in progress:
-the chef has not arrived, is lost, a fire, a gas smell, an injury), always escalated.
+A caller who asks for a person and clearly says what about ("I want to cancel and I'd like to
+speak with a manager", "I need a quote, can a real person call me back") gets that matter as
+the intent, escalated; `human` is for a caller who wants a person and names no other matter
+("can I talk to someone about my booking"). The matter is read from the words other than the
+request for a person.
+
+Emergencies are always escalated with `emergency=True`: a service failure in progress (the
+chef has not arrived, is lost, a fire, a gas smell, an injury) is a complaint; a same-day
+crisis the caller wants the event adjusted for ("he's stuck in traffic, can we push dinner to
+7") is a change of booking.
 """
 
 from __future__ import annotations
@@ -32,9 +41,16 @@ from enum import StrEnum
 
 from domain.calls import triage_phrases as phrases
 from domain.calls import triage_rules as rules
+from domain.calls import triage_staff as staffing
 from domain.calls import triage_words as vocab
-from domain.calls.triage_model import Example, WordModel, load_examples, model_tokens
-from domain.calls.triage_text import Speller, normalise, words
+from domain.calls.triage_model import (
+    Example,
+    WordModel,
+    frequent_words,
+    load_examples,
+    model_tokens,
+)
+from domain.calls.triage_text import BOUNDARY, Speller, normalise, words
 
 __all__ = ["Intent", "TriageClassifier", "TriageResult", "classify", "normalise"]
 
@@ -59,6 +75,9 @@ class TriageResult:
     confidence: float  # 0..1
     reason: str  # a sentence staff can read: why this intent, why (not) escalate
     emergency: bool = False  # day-of-event emergency
+    # The caller asked for a person (or a staff member by name), whatever the intent: "I want
+    # to cancel, can I talk to a manager" is a cancellation that a person should take.
+    person_asked: bool = False
 
 
 SPAM_MIN_SCORE = 3  # phrase evidence that decides spam on its own
@@ -68,9 +87,16 @@ SPAM_MIN_SCORE = 3  # phrase evidence that decides spam on its own
 TEMPERATURE = 10.0
 PHRASE_WEIGHT = 1.5
 PHRASE_CAP = 6
-# Clear complaint phrases (weight 2 or more) count double: they are precise, and a complaint
-# that mentions a deposit or a party is still a complaint. Hints ("late") count once.
-PHRASE_BOOST: dict[Intent, float] = {Intent.COMPLAINT: 2.0}
+# Phrases that count double, by intent: (from this weight, factor). Clear complaint phrases
+# (weight 2 or more) are precise, and a complaint that mentions a deposit or a party is still a
+# complaint; hints ("late") count once. The decisive families of OTHER (a job seeker, a
+# supplier) and PAYMENT (the state of a refund) name their matter whatever else is said: an
+# applicant talks about chefs and parties too.
+PHRASE_BOOST: dict[Intent, tuple[int, float]] = {
+    Intent.COMPLAINT: (2, 2.0),
+    Intent.OTHER: (3, 2.0),
+    Intent.PAYMENT: (3, 2.0),
+}
 # Without a phrase for it, an intent needs this much of the word model's belief, and the word
 # model needs to know this share of the cues ("hang on a sec", "asdf qwerty" are OTHER).
 MIN_MODEL = 0.35
@@ -79,6 +105,9 @@ MIN_KNOWN = 0.5
 # chosen intent, and the phrase evidence of a complaint that does the same.
 COMPLAINT_ESCALATION = 0.25
 COMPLAINT_CUE = 2
+# The phrase evidence that makes another matter the intent of a caller who asks for a person:
+# a clear cue; for OTHER, only the decisive ones (a job seeker, a supplier), not "hold on".
+MATTER_CUE: dict[Intent, int] = {Intent.OTHER: 3}
 
 DESCRIPTIONS: dict[Intent, str] = {
     Intent.NEW_BOOKING: "wants to book an event",
@@ -90,7 +119,7 @@ DESCRIPTIONS: dict[Intent, str] = {
     Intent.COMPLAINT: "has a complaint",
     Intent.HUMAN: "wants a person",
     Intent.SPAM: "sounds like spam or a robocall",
-    Intent.OTHER: "said nothing we recognise",
+    Intent.OTHER: "is not calling as a customer",
 }
 
 
@@ -101,8 +130,10 @@ class _Heard:
     tokens: list[str]
     corrections: dict[str, str]
     evidence: rules.Evidence
-    staff: tuple[str, str] | None  # (who, what was said) when asked for by name
-    model: dict[str, float]  # the word model's posterior per intent
+    crisis: rules.Evidence  # the halves of a same-day crisis, and requests to adjust
+    staff: staffing.StaffRequest | None  # when a staff member is asked for by name
+    # The word model's posterior per intent, of the words other than a request for a person.
+    model: dict[str, float]
     known: float  # share of the words' cues the word model knows
     telling: Callable[[str], list[str]]  # the words that weigh most for an intent
 
@@ -123,10 +154,17 @@ class TriageClassifier:
 
     def __init__(self, examples: Sequence[Example]):
         self._index = rules.PhraseIndex(phrases.TABLES)
+        self._crisis = rules.PhraseIndex(phrases.CRISIS_TABLES, compete=False)
         self._known = (
-            self._index.words | vocab.NOT_MISSPELLINGS | vocab.NEGATIONS | _frequent_words(examples)
+            self._index.words
+            | self._crisis.words
+            | vocab.NOT_MISSPELLINGS
+            | vocab.NEGATIONS
+            | frequent_words(examples)
         )
-        self._speller = Speller(vocab.FUZZY_WORDS, self._known, self._index.prefixes)
+        self._speller = Speller(
+            vocab.FUZZY_WORDS, self._known, self._index.prefixes + self._crisis.prefixes
+        )
         self._model = WordModel(
             (model_tokens(self._read(example.text)[0]), example.intent) for example in examples
         )
@@ -138,16 +176,22 @@ class TriageClassifier:
         tokens, corrections = self._read(text)
         if not words(tokens):
             return TriageResult(Intent.OTHER, False, 0.05, "Nothing was said; no escalation.")
-        names = rules.staff_first_names(tuple(staff_names))
-        mentions = rules.staff_mentions(tokens, names, self._known) if names else []
+        names = staffing.staff_first_names(tuple(staff_names))
+        mentions = staffing.staff_mentions(tokens, names, self._known) if names else []
         evidence = rules.evidence(self._index, tokens)
-        seen = model_tokens(rules.without_negated(tokens, evidence), [m.position for m in mentions])
+        kept = rules.without_negated(tokens, evidence)
+        # What they want a person for is the matter; an aside ("not a complaint") is no cue.
+        for match in [*evidence.of("person"), *evidence.of("aside")]:
+            for position in range(match.start, match.positions[-1] + 1):
+                kept[position] = BOUNDARY
+        seen = model_tokens(kept, [m.position for m in mentions])
         reading = self._model.read(seen, TEMPERATURE)
         heard = _Heard(
             tokens=tokens,
             corrections=corrections,
             evidence=evidence,
-            staff=rules.staff_request(tokens, mentions),
+            crisis=rules.evidence(self._crisis, tokens),
+            staff=staffing.staff_request(tokens, mentions),
             model=reading.probabilities,
             known=reading.known,
             telling=lambda intent: self._model.telling_words(seen, intent),
@@ -155,30 +199,13 @@ class TriageClassifier:
         return _decide(heard)
 
 
-def _frequent_words(examples: Sequence[Example]) -> frozenset[str]:
-    """Words the examples use more than once: real words, never corrected into a key word (a
-    misspelling written into an example on purpose appears once)."""
-    counts: dict[str, int] = {}
-    for example in examples:
-        for token in set(normalise(example.text)):
-            counts[token] = counts.get(token, 0) + 1
-    return frozenset(token for token, count in counts.items() if count > 1)
-
-
 def _decide(heard: _Heard) -> TriageResult:
     evidence = heard.evidence
     note = heard.heard_note
 
-    emergency = evidence.of("emergency")
-    if emergency:
-        return TriageResult(
-            Intent.COMPLAINT,
-            True,
-            0.9,
-            f"Day-of-event emergency ({heard.quote(emergency)}): escalating to staff right "
-            f"away.{note}",
-            emergency=True,
-        )
+    emergency = _emergency(heard)
+    if emergency is not None:
+        return emergency
     spam = evidence.score("spam")
     if spam >= SPAM_MIN_SCORE:
         return TriageResult(
@@ -188,22 +215,28 @@ def _decide(heard: _Heard) -> TriageResult:
             f"Sounds like spam or a robocall ({heard.quote(evidence.of('spam'))}); "
             f"no escalation.{note}",
         )
-    if heard.staff is not None:
-        who, said = heard.staff
-        return TriageResult(
-            Intent.HUMAN,
-            True,
-            0.9,
-            f'The caller asked for {who} by name ("{said}"){_also(heard)}: escalating.{note}',
-        )
     person = evidence.of("person")
-    if person:
+    if heard.staff is not None or person:
+        if heard.staff is not None:
+            asked = f'asked for {heard.staff.who} by name ("{heard.staff.said}")'
+        else:
+            asked = f"asked for a person ({heard.quote(person)})"
+        matter = _stated_matter(heard)
+        if matter is not None:
+            return TriageResult(
+                matter,
+                True,
+                0.85 if not heard.corrections else 0.75,
+                f"The caller {DESCRIPTIONS[matter]} ({_cues(heard, matter)}) and {asked}: "
+                f"escalating.{note}",
+                person_asked=True,
+            )
         return TriageResult(
             Intent.HUMAN,
             True,
             0.9 if not heard.corrections else 0.8,
-            f"The caller asked for a person ({heard.quote(person)}){_also(heard)}: "
-            f"escalating.{note}",
+            f"The caller {asked}: escalating.{note}",
+            person_asked=True,
         )
 
     declined = evidence.declined("person")
@@ -215,11 +248,14 @@ def _decide(heard: _Heard) -> TriageResult:
     if chosen is not Intent.OTHER and _too_faint(heard, chosen):
         chosen = Intent.OTHER
     if chosen is Intent.OTHER:
+        other = [m for m in evidence.of(Intent.OTHER.value) if m.weight >= 2]
+        said = f"Not a customer's request ({heard.quote(other)})" if other else ""
         return TriageResult(
             Intent.OTHER,
             False,
-            0.3 if evidence.matches else 0.2,
-            f"No recognisable request in what the caller said; no escalation.{declined_note}",
+            0.6 if other else 0.3 if evidence.matches else 0.2,
+            f"{said or 'No recognisable request in what the caller said'}; no escalation."
+            f"{declined_note}",
         )
 
     rivals = [
@@ -237,6 +273,7 @@ def _decide(heard: _Heard) -> TriageResult:
         round(max(0.35, confidence), 2),
         f"The caller {DESCRIPTIONS[chosen]} ({_cues(heard, chosen)}); {why}."
         f"{rival_note}{declined_note}{note}",
+        person_asked=chosen is Intent.HUMAN,
     )
 
 
@@ -250,12 +287,10 @@ def _combined_scores(heard: _Heard) -> dict[Intent, float]:
     for intent in Intent:
         if intent is Intent.HUMAN and declined:
             continue
-        category = "person" if intent is Intent.HUMAN else intent.value
-        boost = PHRASE_BOOST.get(intent, 1.0)
-        phrase = min(
-            PHRASE_CAP,
-            sum(m.weight * (boost if m.weight >= 2 else 1.0) for m in evidence.of(category)),
-        )
+        if intent is Intent.HUMAN:
+            phrase = float(min(PHRASE_CAP, evidence.score("person")))
+        else:
+            phrase = min(PHRASE_CAP, _phrase_score(heard, intent))
         model = max(heard.model.get(intent.value, 0.0), 1e-9)
         scores[intent] = math.log(model) + PHRASE_WEIGHT * phrase
     return scores
@@ -269,11 +304,72 @@ def _too_faint(heard: _Heard, chosen: Intent) -> bool:
     return heard.known < MIN_KNOWN or heard.model.get(chosen.value, 0.0) < MIN_MODEL
 
 
-def _also(heard: _Heard) -> str:
-    """What else a caller who asks for a person wants, when a phrase says it clearly."""
-    others = [i for i in Intent if i not in (Intent.HUMAN, Intent.OTHER, Intent.SPAM)]
-    best = max(others, key=lambda i: heard.evidence.score(i.value))
-    return f" (also {DESCRIPTIONS[best]})" if heard.evidence.score(best.value) >= 2 else ""
+def _emergency(heard: _Heard) -> TriageResult | None:
+    """A day-of-event emergency, or a same-day crisis (a trouble such as rain or traffic while
+    the party is on or about to start, or guests waiting), as a complaint or a change of
+    booking; None when there is neither.
+
+    A service failure ("the chef isn't here", "the grill won't light", guests waiting with no
+    other trouble named) is a complaint unless the caller asks to adjust the event and does not
+    complain; a crisis of weather, traffic or set-up is a change unless the caller complains.
+    """
+    emergency = heard.evidence.of("emergency")
+    crisis = heard.crisis
+    waiting = crisis.of("waiting")
+    trouble = crisis.of("trouble") if crisis.of("now") or waiting else []
+    if not emergency and not trouble and not waiting:
+        return None
+    complains = _phrase_score(heard, Intent.COMPLAINT) >= COMPLAINT_CUE
+    adjusts = bool(crisis.of("adjust")) or heard.evidence.score(Intent.CHANGE_BOOKING.value) >= 2
+    failure = bool(emergency) or not trouble
+    change = not complains and (adjusts or not failure)
+    intent = Intent.CHANGE_BOOKING if change else Intent.COMPLAINT
+    what = heard.quote(emergency or trouble or waiting)
+    wants = (
+        " (the caller asks to adjust the event)"
+        if change and adjusts
+        else " (a same-day crisis: the event needs adjusting)"
+        if change
+        else ""
+    )
+    return TriageResult(
+        intent,
+        True,
+        0.9 if emergency else 0.8,
+        f"Day-of-event emergency ({what}){wants}: escalating to staff right away."
+        f"{heard.heard_note}",
+        emergency=True,
+        person_asked=bool(heard.evidence.of("person")) or heard.staff is not None,
+    )
+
+
+def _stated_matter(heard: _Heard) -> Intent | None:
+    """What a caller who asks for a person wants, when a phrase says it clearly ("cancel", "a
+    quote", "pay the deposit", "apply to be a chef"): the best-scoring such intent, or None."""
+    scores = _combined_scores(heard)
+    request = heard.staff.positions if heard.staff is not None else frozenset()
+
+    def states(match: rules.Match) -> bool:
+        # "questions about MY reservation" is about a booking they have, not a new one.
+        booking = match.category == Intent.NEW_BOOKING.value and match.start > 0
+        if booking and heard.tokens[match.start - 1] in vocab.POSSESSIVES:
+            return False
+        return request.isdisjoint(match.positions)
+
+    def said_clearly(intent: Intent) -> bool:  # one clear phrase, not hints that add up
+        weights = [m.weight for m in heard.evidence.of(intent.value) if states(m)]
+        return max(weights, default=0) >= MATTER_CUE.get(intent, 2)
+
+    clear = [i for i in Intent if i not in (Intent.HUMAN, Intent.SPAM) and said_clearly(i)]
+    return max(clear, key=scores.__getitem__) if clear else None
+
+
+def _phrase_score(heard: _Heard, intent: Intent) -> float:
+    """The phrase evidence for an intent, with `PHRASE_BOOST` (uncapped)."""
+    least, boost = PHRASE_BOOST.get(intent, (0, 1.0))
+    return sum(
+        m.weight * (boost if m.weight >= least else 1.0) for m in heard.evidence.of(intent.value)
+    )
 
 
 def _share(scores: dict[Intent, float], chosen: Intent) -> float:

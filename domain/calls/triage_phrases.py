@@ -13,226 +13,35 @@ hint only tips a close call and a decisive phrase outweighs the model's lean. Wh
 overlap, the heavier and then the longer one keeps the words, so "cancellation policy" is a
 question, not a cancellation, and "per person" is about price, not a request for a person.
 
-Categories are the intent values plus `person` (the caller asks for a human) and `emergency`
-(a day-of-event emergency): a match of either, or spam at weight 3, decides on its own. The
-escalation tables are written as families (every way to say "the chef is not here", every
-complaint word) rather than sentences: a new wording of a known cue should still match.
+Categories are the intent values plus `person` (the caller asks for a human), `emergency` (a
+day-of-event emergency) and `aside` (words that look like a cue and are not: "broke his leg"
+is no damage to complain about); their tables are in `TABLES` and compete for words. The
+escalation tables (person, emergency, complaint, and the two halves of a same-day crisis) are
+in `domain.calls.triage_phrases_escalation`; spam, other and asides in
+`domain.calls.triage_phrases_other`. `CRISIS_TABLES` are matched apart, each on its own:
+"right now", "starts in an hour" (`now`) and "pouring rain", "stuck in traffic" (`trouble`)
+take no words from the intents nor from each other, and together make a same-day crisis;
+guests waiting (`waiting`) make one alone; "can we push it back" (`adjust`) makes an
+emergency a change of booking.
 Staff names are matched separately (they come from the database); the word lists for
 negation, questions, spelling and names are in `domain.calls.triage_words`.
 """
 
 from __future__ import annotations
 
-# A category's table: (pattern, weight).
-PhraseTable = tuple[tuple[str, int], ...]
-
-PERSON_NOUNS = (
-    "someone|somebody|anyone|anybody|person|human|humano|agent|agente|representative|rep|"
-    "representante|operator|operador|operadora|manager|gerente|supervisor|owner|dueno|duena|"
-    "staff|alguien|nadie|persona|encargado|encargada|receptionist|employee|team|whoever|office|"
-    "boss|jefe|jefa|associate|coordinator|planner|scheduler|management|gerencia|administrador|"
-    "recepcionista|empleado|empleada|asesor|asesora|ejecutivo|ejecutiva"
+from domain.calls.triage_phrases_escalation import (
+    ADJUST,
+    COMPLAINT,
+    EMERGENCY,
+    NOW,
+    PERSON,
+    TROUBLE,
+    WAITING,
+    PhraseTable,
 )
-MACHINE = "robot|machine|bot|computer|recording|automated|maquina|grabacion|computadora"
+from domain.calls.triage_phrases_other import ASIDE, OTHER, SPAM
 
-PERSON: PhraseTable = (
-    (f"talk|speak|speaking|talking|chat|hablar|habla|hablo|platicar ... {PERSON_NOUNS}", 2),
-    ("agent|agente|representative|representante|operator|operador|operadora|associate", 2),
-    ("manager|gerente|supervisor|human|humano|person|persona|alguien|receptionist", 2),
-    ("real|live|actual person|human|humans|people|agent|someone|somebody", 2),
-    ("human being", 2),
-    ("ser humano", 2),
-    ("persona real", 2),
-    ("persona de verdad", 2),
-    ("customer service|support|care", 2),
-    ("servicio al cliente", 2),
-    ("atencion al cliente", 2),
-    ("connect|transfer|patch|put|pass|forward me", 2),
-    ("put|patch me through", 2),
-    ("be|get|getting|being transferred|connected", 2),
-    ("paseme|pasame|comunicame|comuniqueme|comunicarme|transfiera|transfiereme|conecteme", 2),
-    ("me comunica|comunicas|pasa|pasas|transfiere|conecta", 2),
-    ("someone|somebody|alguien|anyone|anybody ... call|llame|llamar|contact|reach|text", 2),
-    ("call|ring me back", 2),
-    ("callback", 2),
-    ("return my call", 2),
-    ("give me a call|ring|buzz", 2),
-    ("reach out to me", 2),
-    ("have|get someone|somebody call", 2),
-    ("llamenme|llameme|llamame|marqueme|devuelvan", 2),
-    ("me llamen|llame|llamen|marquen|regresen", 2),
-    ("devolver|regresar la llamada", 2),
-    ("is there anyone|anybody|someone|somebody", 2),
-    ("get|put|find me ... someone|somebody|anyone|person|human|manager|boss|owner", 2),
-    ("whoever|someone|somebody|person|anyone in charge", 2),
-    ("in charge", 2),
-    ("whoever handles|is|does|deals", 2),
-    ("hay alguien", 2),
-    ("someone|somebody|anyone|anybody|person|alguien ... help|ayudar|ayude|ayudarme", 2),
-    (f"not|no|instead of|stop|enough|tired|sick|hate ... {MACHINE}", 2),
-    (f"{MACHINE} ... not|isnt|doesnt|cant ... help*|work*|understand*|entiende", 2),
-    ("your boss|jefe", 2),
-    ("talk|speak|speaking|hablar to|with|con the|our|my|your|el|nuestro chef|cook|cocinero", 2),
-    ("urgent|urgente|urgently", 2),
-)
-
-EMERGENCY: PhraseTable = (
-    (
-        "chef|cook|cocinero|nobody|noone|anyone|anybody ... "
-        "hasnt|havent|isnt|not|never|didnt|aint|still|todavia ... "
-        "arrived|arrive|here|come|came|shown|showed|show|arriving|llega|llegado|viene|there|"
-        "yet|house|home|place|venue",
-        3,
-    ),
-    (
-        "he|she|they|guy|hes|shes|theyre ... hasnt|havent|isnt|not|never|didnt|aint|still ... "
-        "arrived|arrive|here|come|came|shown|showed|show|arriving",
-        3,
-    ),
-    ("chef|cook|he|she|they ... is|are|running|still|getting|going ... late|behind", 3),
-    ("hes|shes|theyre|chefs|cooks ... late|behind", 3),
-    ("no|without chef|cook|cocinero", 3),
-    ("still no chef|cook|cocinero|one|sign", 3),
-    ("no sign|trace ... chef|cook|him|anyone|anybody|them", 3),
-    ("nowhere to be found|seen", 3),
-    ("chef|cook ... on his|her|their|the way", 3),
-    ("chef|cocinero ... llega|viene|va|esta|anda tarde|atrasado|retrasado|perdido", 3),
-    ("chef|cocinero ... no ... llegado|llega|viene|vino|aparece|aparecido|esta|contesta", 3),
-    ("no ha|han llegado|venido|aparecido ... chef|cocinero|nadie", 3),
-    ("nobody|noone ... showed|shown|show|here|came|come|arrived|arrive|turned", 3),
-    ("no one ... showed|shown|show|here|came|come|arrived|arrive|turned", 3),
-    ("nadie ... llegado|llego|vino|viene|venido|aparecio|aparece|esta", 3),
-    ("no show|showed", 3),
-    ("wheres ... chef|cook|cocinero", 3),
-    ("where|donde is|esta|s ... chef|cook|cocinero", 3),
-    ("been|still|are|were|keep waiting ... chef|cook|cocinero", 3),
-    ("esperando ... chef|cocinero", 3),
-    ("chef|cook|he|she|hes|shes ... lost|stuck", 3),
-    ("se perdio|perdieron", 3),
-    ("cant|cannot|couldnt find ... house|address|place|us", 3),
-    ("no encuentra ... casa|direccion", 3),
-    ("went|gone|drove|driving|headed|showed|hes|shes|is ... wrong address|house|place|city", 3),
-    ("chef|cook|he|she ... cant|cannot|wont|isnt|not ... make it", 3),
-    ("chef|cook|he|she|hes|shes ... not|isnt|wont|doesnt|stopped ... answer*|pick*|respond*", 3),
-    ("chef|cook|he|she ... left|leaving|abandon* ... middle|halfway|early", 3),
-    ("chef|cook|he|she ... walked out|off", 3),
-    ("gas leak|smell|smells", 3),
-    ("smell|smells|smelling|huele|olor ... gas|propane|propano|burning|humo", 3),
-    ("gas|propane|propano|tank ... leak*|fuga", 3),
-    ("fuga de gas", 3),
-    ("olor a gas", 3),
-    ("on|caught|catching fire", 3),
-    ("fire on|in|at|near|started|spreading|broke|everywhere", 3),
-    ("fire department|alarm", 3),
-    ("smoke alarm", 3),
-    ("flames ... everywhere|spreading|control", 3),
-    ("incendio|incendia|bomberos|firefighters", 3),
-    ("prendio|agarro fuego", 3),
-    ("ambulance|ambulancia|911|paramedic*|injured|herido|herida|lastimado|lastimada", 3),
-    ("got|is|was|been|someone|somebody hurt", 3),
-    (
-        "guest|guests|kid|kids|child|son|daughter|someone|somebody|person|wife|husband|mom|dad|"
-        "chef ... got|was|were|is|been|gets burned|burnt|cut|injured|hurt",
-        3,
-    ),
-    ("bleeding|sangrando|fainted|desmayo|unconscious|choking", 3),
-    ("exploded|explosion|exploto", 3),
-    ("problem|problems|issue|wrong|problema ... today|tonight|now|hoy|ahorita", 3),
-    ("today|tonight|hoy|ahorita ... problem|problems|issue|wrong|problema", 3),
-    ("se quemo|corto|lastimo|cayo uno|una|alguien", 3),
-    ("alguien|invitado|invitada|nino|nina|chef ... se quemo|corto|lastimo", 3),
-    ("having an allergic reaction", 3),
-    ("an|car|tuvo|tuvieron|un accident|accidente", 3),
-)
-
-COMPLAINT: PhraseTable = (
-    ("refund|refunds|refunded|reembolso|reembolsen|reembolsar", 2),
-    ("money|deposit|dinero|deposito back", 2),
-    ("my money", 2),
-    ("devuelvan|devolver|regresen|regresar ... dinero|deposito", 2),
-    ("complain*|queja*|quejarme|reclamo|reclamacion|reclamar", 2),
-    ("terrible|horrible|awful|disgusting|disaster|worst|pesimo|pesima|malisimo|horrendo", 2),
-    ("asqueroso|asquerosa|rude|grosero|grosera|unprofessional|unacceptable|ridiculous", 2),
-    ("inaceptable|ruined|ruin|arruino|arruinaron|disappoint*|decepcion*", 2),
-    ("poor|lousy|mediocre|subpar|sloppy|careless|lazy|incompetent|dreadful|atrocious", 2),
-    ("not happy|satisfied|ok|okay|acceptable|right|good|great|fair|professional|clean", 2),
-    ("upset|angry|mad|furious|frustrated|pissed|livid|annoyed|irritated|outraged", 2),
-    ("molesto|molesta|enojado|enojada|furioso|furiosa|inedible|decepcionado|decepcionada", 2),
-    ("fed up", 2),
-    ("let down|letdown", 2),
-    ("salty|bland|greasy|forgotten|missing|drunk|drinking|dirty|late|soggy|mushy|rubbery", 1),
-    ("dry|tough|chewy|stale|spoiled|rotten|cold|raw|burnt|sucio|sucia|tarde|faltaba|falto", 1),
-    ("problem|problems|issue|issues|problema|problemas|mistake|error", 1),
-    ("report ... problem|issue|chef", 2),
-    ("had|have|having|there ... problem|problems|issue|issues", 2),
-    ("tuvimos|hubo|tengo|tenemos ... problema|problemas", 2),
-    ("didnt|not go|turn|work well|right", 2),
-    ("went wrong|badly", 2),
-    ("messed|screwed up", 2),
-    ("mess|mixed up", 1),
-    ("ripped|rip off", 2),
-    ("ripoff|scam|scammed|fraud|estaf*", 2),
-    ("compensat*|compensacion", 2),
-    ("make it|this|things right", 2),
-    ("expected ... better|more", 2),
-    ("something|everything|it ... is|was|went wrong", 2),
-    ("dispute|chargeback", 2),
-    ("never ... again", 2),
-    ("nunca mas", 2),
-    ("waste of money|time", 2),
-    ("not worth", 2),
-    ("not what we|i paid|ordered|asked|expected|wanted", 2),
-    ("didnt|never|not get|receive|receiving ... we|i paid|ordered", 2),
-    ("paid|ordered for ... only|instead|just", 2),
-    ("yelled|screamed|cursed|swore|swearing|cursing|insulted|disrespectful|inappropriate", 2),
-    ("grito|gritaron|insulto", 2),
-    ("chef|he|she|they|you|guys ... forgot|forget|olvido|olvidaron", 2),
-    ("chef|he|she|they|you|guys ... didnt|never|not ... clean|cleaned|apologize*|bring|brought", 2),
-    ("no limpio|limpiaron", 2),
-    ("showed|came|arrived|was|were|llego ... late|tarde", 2),
-    ("couldnt|could|nobody|noone ... eat", 2),
-    ("unhappy|dissatisfied|unsatisfied|insatisfecho|insatisfecha", 2),
-    ("no estoy|estamos|quedamos contento|contenta|contentos|satisfecho|satisfecha|satisfechos", 2),
-    ("no nos|me gusto", 2),
-    ("mala|mal experiencia|servicio", 2),
-    ("muy mal|malo|mala", 2),
-    (
-        "food|chicken|steak|shrimp|rice|meat|noodles|comida|pollo|carne|arroz|fish|vegetables ... "
-        "cold|raw|undercooked|burnt|burned|overcooked|bland|fria|frio|cruda|crudo|quemada|salty|"
-        "dry|rubbery|soggy|mushy|tough|chewy|spoiled|bad|awful|gross",
-        2,
-    ),
-    ("undercooked|overcooked", 2),
-    ("got|gotten|getting sick|ill", 2),
-    ("food poisoning", 2),
-    ("vomit*|throwing up|diarrhea", 2),
-    ("allergic reaction", 2),
-    ("reaccion alergica", 2),
-    ("se enfermaron|enfermo|enferma|intoxic*|vomit*", 2),
-    ("hair|bug|bugs|fly|plastic|pelo ... in|en the|my|our|la food|rice|plate|comida", 2),
-    ("charged twice|double|wrong", 2),
-    ("charged ... twice|double", 2),
-    ("charged me|us twice|double", 2),
-    ("double charged|billed", 2),
-    ("billed|cobrado twice|double", 2),
-    ("overcharged|overcharge", 2),
-    ("cobraron doble", 2),
-    ("cobraron dos veces", 2),
-    ("cobraron de mas", 2),
-    ("left ... mess", 2),
-    ("mess|desorden|cochinero", 1),
-    ("damaged|broke|broken|scratched|stained|stains|dented|melted|destroyed", 2),
-    ("burned|burnt my|our", 2),
-    ("portions|porciones ... small|tiny|little|pequenas", 2),
-    ("not enough food", 2),
-    ("ran|running|run out of propane|gas|fuel|food|meat|rice", 2),
-    ("llego tarde", 2),
-    ("bad|negative|terrible|awful|honest review|reviews", 2),
-    ("one|1 star", 2),
-    ("not|never ... recommend*|recomiendo|recomendamos", 2),
-    ("review", 1),
-    ("never confirmed", 1),
-)
+__all__ = ["CRISIS_TABLES", "TABLES", "PhraseTable"]
 
 CANCEL: PhraseTable = (
     ("cancel*|anul*", 2),
@@ -244,6 +53,12 @@ CANCEL: PhraseTable = (
     ("wont need", 2),
     ("no longer need", 2),
     ("ya no ... necesit*", 2),
+    # "the birthday's off", "take us off the schedule", "scrap it", "drop our booking".
+    ("partys|birthdays|events|weddings|showers|dinners|everythings|its|thats|whole ... off", 2),
+    ("off the|your schedule|calendar|books|list", 2),
+    ("scrap|scratch|drop|nix|kill ... booking|reservation|party|event|order|it|everything", 2),
+    ("not|arent|cant ... doing|happening|able ... it|anymore|party|event|fiesta|dinner", 2),
+    ("ya no vamos|va ... hacer|haber|a", 2),
 )
 
 CHANGE: PhraseTable = (
@@ -260,7 +75,9 @@ CHANGE: PhraseTable = (
     ("make it", 1),
     ("got|was|been moved|changed", 2),
     ("resched*|reprogram*|rebook*|postpon*|pospon*", 3),
-    ("push|move|moving|bump ... back|later|earlier", 2),
+    ("push|move|moving|bump|shift ... back|later|earlier|to|til|till|until|out", 2),
+    ("come|arrive|start|begin|show|here|there ... earlier|sooner|later|instead", 1),
+    ("come|arrive|start|begin at|by", 1),
     (
         "move|moved|moving|mover|movemos|movamos ... party|date|event|booking|reservation|it|"
         "fiesta|fecha|evento|reservacion|reserva",
@@ -296,6 +113,24 @@ PAYMENT: PhraseTable = (
     ("charge ... card", 2),
     ("card|tarjeta|cash|efectivo|tip|gratuity|propina", 1),
     ("aceptan|accept", 1),
+    # The state of money already paid or refunded ("when should I expect my deposit refund")
+    # is a payment question; asking for money back is a complaint.
+    (
+        "when|expect|expecting|status|track|check|checking|update|cuando|following|follow|"
+        "wondering|process|processed|sent|send|issued|mandaron|enviaron|ya ... refund|reembolso",
+        3,
+    ),
+    ("my|our|mi|nuestro refund|reembolso", 3),
+    (
+        "when|until|long|days|cuando ... get|getting|receive|see|expect|devolver|devuelven|"
+        "regresar|llega|recibir ... money|back|refund|dinero|deposito|reembolso",
+        3,
+    ),
+    ("refund|reembolso ... status|processed|process|issued|sent|posted|post|arrive|show", 3),
+    ("refund|reembolso ... go|went|come|gone through", 3),
+    ("how long ... refund|refunds|reembolso", 3),
+    ("did|has|have ... it|that|they|this ... go|gone|come|went through", 2),
+    ("refund|refunds|reembolso ... out|yet|already", 3),
 )
 
 QUOTE: PhraseTable = (
@@ -303,6 +138,8 @@ QUOTE: PhraseTable = (
     ("cuanto|cuanta", 2),
     ("price*|precio*|pricing|cost|costs|costo|cuesta|cuestan|cobran|cobra|charge|quote|quotes", 2),
     ("cotiza*|presupuesto|estimate|ballpark|tarifa", 2),
+    ("a|an|some|un|una|free quote|quotes|estimate|cotizacion|presupuesto", 3),
+    ("quote|cotizar me|us|me", 3),
     ("rate|rates|total", 1),
     ("going rate", 2),
     ("price list", 2),
@@ -312,6 +149,15 @@ QUOTE: PhraseTable = (
     ("por persona|cabeza", 2),
     ("minimum|minimo", 2),
     ("travel fee", 2),
+    ("budget|budgeting|presupuesto", 2),
+    ("what|whatd ... you|ya|yall|guys|it|that ... run|charge|go for", 2),
+    ("ballpark|rough|general ... number|idea|figure|estimate|price", 2),
+    ("price|quote|estimate out", 2),
+    ("set me|us back", 2),
+    ("whats|what the damage", 2),
+    ("run|runs me|us", 2),
+    ("more|less expensive|pricey", 2),
+    ("cheaper|cheapest|expensive|affordable|afford", 1),
 )
 
 NEW_BOOKING: PhraseTable = (
@@ -334,10 +180,13 @@ NEW_BOOKING: PhraseTable = (
     ("schedule ... a|an", 2),
     ("set up a|an", 2),
     ("hire|contratar|contrato", 2),
+    ("hiring|hire a|an|you|your|one|two|someone|somebody", 2),
+    ("lock|locking ... in", 2),
+    ("booking|reserving|scheduling a|an|una|some", 2),
     ("availability|available|disponib*|openings|opening", 2),
     ("are you|you guys free", 2),
     ("is ... open", 1),
-    ("on the|your calendar", 2),
+    ("on|onto the|your calendar|schedule|books", 2),
     ("want|get|have|hire|need|necesito|quiero|buscamos|busco ... chef|cocinero", 1),
     ("have|book you", 1),
     ("come cook|out", 1),
@@ -383,7 +232,8 @@ FAQ: PhraseTable = (
     ("tricks|show|entertainment|juggl*", 2),
     ("kids|children|ninos|free", 1),
     ("what time", 1),
-    ("arrive|arrival|early", 1),
+    ("arriv*|early", 1),
+    ("what time ... chef|he|she|you|they ... arriv*|come|get|show|start|leave", 2),
     ("provide|provides|proveen|supply|supplies", 2),
     ("do|does|can|could|are|is|will you|your|the|chef|chefs", 1),
     ("tienen|hacen|pueden|ofrecen|llevan", 1),
@@ -394,105 +244,6 @@ FAQ: PhraseTable = (
     ("travel|drive", 1),
     ("rice|noodles|shrimp|steak|chicken|meat|protein|proteins|salad|soup", 1),
     ("hours|horario", 2),
-)
-
-SPAM: PhraseTable = (
-    ("you have|has won", 3),
-    ("youve won", 3),
-    ("you won", 3),
-    ("congratulations|felicidades", 2),
-    ("cruise|crucero", 2),
-    ("warranty|garantia", 3),
-    ("final notice", 3),
-    ("business|google|maps listing", 3),
-    ("listing", 2),
-    ("processing fees", 3),
-    ("credit card processing", 3),
-    ("merchant services|account|processing", 3),
-    (
-        "press|oprima|presione|pulse|marque one|two|three|four|five|six|seven|eight|nine|zero|"
-        "1|2|3|4|5|6|7|8|9|0|uno|dos|tres|nueve|cero",
-        3,
-    ),
-    ("mensaje grabado|automatizado|importante", 3),
-    ("line of credit", 3),
-    ("working capital", 3),
-    ("lending|lender|financing|funding|factoring|prestamo|prestamos|financiamiento", 2),
-    ("cash advance", 3),
-    ("le ofrecemos", 3),
-    ("ofrecerle|oferta|promocion|promotion|promo|deal", 2),
-    ("special|limited|exclusive offer|time|promotion", 2),
-    ("health|life|auto|car|medicare|dental insurance", 3),
-    ("seguro de auto|vida|salud|carro", 3),
-    ("medicare|medicaid|obamacare", 3),
-    ("debt|tax relief|consolidation", 3),
-    ("we buy houses|homes", 3),
-    ("verify|confirm|update your account|identity|business|listing|information|details", 3),
-    ("yelp ... listing|page|profile|ranking|advertising|ads", 3),
-    ("more customers|leads|clients|traffic", 2),
-    ("marketing|advertising|seo|website design|web design", 2),
-    ("free trial|audit|consultation", 2),
-    ("business owner", 2),
-    ("dueno del negocio", 2),
-    ("su negocio|empresa", 2),
-    ("your business|restaurant|company", 2),
-    ("student loan*", 3),
-    ("social security", 3),
-    ("seo|search engine", 3),
-    ("top of google", 3),
-    ("been|were selected|chosen", 3),
-    ("chosen to receive", 3),
-    ("free vacation|cruise|trip", 3),
-    ("gift card", 2),
-    ("irs|warrant", 3),
-    ("ganado|gano ... premio", 3),
-    ("ha ganado", 3),
-    ("pre approved", 3),
-    ("preapproved", 3),
-    ("business funding|loan", 3),
-    ("solar", 3),
-    ("courtesy call", 2),
-    ("recorded|automated message", 3),
-    ("this is a recorded", 3),
-    ("lower|reduce your", 2),
-    ("important message", 3),
-    ("google ... profile|listing|ranking|ranked|page", 3),
-    ("website|marketing|ranking|advertising", 2),
-    ("low interest", 3),
-    ("interest rate", 3),
-    ("loans", 3),
-    ("suspicious charge|activity", 3),
-    ("your|su account|cuenta ... suspended|locked|blocked|bloqueada|suspendida", 3),
-    ("you qualify", 3),
-    ("qualify for", 2),
-    ("electric bill", 2),
-    ("reduced rate", 2),
-    ("all expenses paid", 3),
-    ("de su banco", 3),
-    ("amazon|microsoft|apple support", 2),
-)
-
-# Calls that want nothing of us: thanks and praise, a wrong number, a line check. Praise is
-# weighed against complaint cues, never instead of them ("great chef but the food was cold").
-OTHER: PhraseTable = (
-    ("wrong number|place|company|business", 2),
-    ("numero equivocado", 2),
-    ("dialed|called|pressed|llame ... by|por mistake|accident|error|equivocacion", 2),
-    ("butt dial*", 2),
-    (
-        "great|amazing|awesome|fantastic|wonderful|excellent|outstanding|nice "
-        "job|night|party|show|experience|time",
-        2,
-    ),
-    ("thank|thanks|gracias ... so|very much|again|mucho|everything|todo", 1),
-    ("loved|enjoyed|amazing|awesome|fantastic|wonderful|delicious|excellent|incredible|rico", 1),
-    ("can you hear me", 2),
-    ("are you there", 2),
-    ("me escucha|escuchas", 2),
-    ("never mind|nevermind", 2),
-    ("no importa", 2),
-    ("call|llamo ... back|later|luego|despues", 1),
-    ("hold on|un momento|one second|one sec|one moment", 1),
 )
 
 TABLES: dict[str, PhraseTable] = {
@@ -507,4 +258,11 @@ TABLES: dict[str, PhraseTable] = {
     "faq": FAQ,
     "spam": SPAM,
     "other": OTHER,
+    "aside": ASIDE,
+}
+CRISIS_TABLES: dict[str, PhraseTable] = {
+    "now": NOW,
+    "trouble": TROUBLE,
+    "waiting": WAITING,
+    "adjust": ADJUST,
 }

@@ -1,5 +1,6 @@
 """Phrase rules of the built-in call classifier: matching the tables of
-`domain.calls.triage_phrases` against normalised words, with negation and staff names.
+`domain.calls.triage_phrases` against normalised words, with negation (staff names are in
+`domain.calls.triage_staff`).
 
 1. Every phrase of every table is matched; where matches overlap, the heavier and then the
    longer one keeps the words ("cancellation policy" is a question, "per person" is about
@@ -11,24 +12,21 @@
    "usually", or with "ever" inside ("do your chefs ever show up late"); a complaint after
    "what happens", "in case", "what if".
 4. A person mentioned in a story is set apart too ("I WAS talking to someone else", "I
-   ALREADY spoke to a manager"): it is not a request.
+   ALREADY spoke to a manager", "THIS IS the catering manager"): it is not a request.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import MappingProxyType
-
-from rapidfuzz import process
-from rapidfuzz.distance import OSA
 
 from domain.calls import triage_phrases as phrases
 from domain.calls import triage_words as vocab
-from domain.calls.triage_text import BOUNDARY, normalise
+from domain.calls.triage_text import BOUNDARY
 
 GAP = 3  # words a `...` may skip
+# Categories that report what is happening today: a question or a habit takes them back.
+SAME_DAY = ("emergency", "trouble", "waiting")
 
 
 @dataclass(frozen=True)
@@ -89,9 +87,14 @@ def compile_phrase(category: str, pattern: str, weight: int) -> Phrase:
 
 
 class PhraseIndex:
-    """Every table's phrases, indexed by their first word (or its first three letters)."""
+    """Every table's phrases, indexed by their first word (or its first three letters).
 
-    def __init__(self, tables: dict[str, phrases.PhraseTable]):
+    With `compete=False` the tables take no words from each other (overlaps are resolved
+    within each table): signals that add up rather than exclude ("it STARTED TO RAIN" is a
+    time and a trouble)."""
+
+    def __init__(self, tables: dict[str, phrases.PhraseTable], *, compete: bool = True):
+        self._compete = compete
         by_word: dict[str, list[Phrase]] = {}
         by_prefix: dict[str, list[tuple[str, Phrase]]] = {}
         words: set[str] = set()
@@ -128,7 +131,12 @@ class PhraseIndex:
                 rest = _match_from(tokens, start + 1, phrase.elements[1:])
                 if rest is not None:
                     found.append(Match(phrase, (start, *rest)))
-        return _non_overlapping(found)
+        if self._compete:
+            return _non_overlapping(found)
+        apart: list[Match] = []
+        for category in dict.fromkeys(m.category for m in found):
+            apart += _non_overlapping([m for m in found if m.category == category])
+        return sorted(apart, key=lambda m: m.start)
 
 
 def _match_from(
@@ -206,14 +214,21 @@ def hypothetical(tokens: Sequence[str], start: int, category: str = "emergency")
     """Whether a clause's words before `start` make it a question ("what IF the chef...").
 
     A complaint needs a clearer question ("what happens if", "in case", "what do you do if"):
-    "I'd like to know if I can get a refund" is still a complaint.
+    "I'd like to know if I can get a refund" is still a complaint. A same-day trouble is also
+    taken back by a forecast ("it's SUPPOSED to rain") and an emergency by a modal just before
+    it ("CAN the chef still come").
     """
+    broad = category in SAME_DAY
     for position in range(start - 1, max(-1, start - 6), -1):
         word = tokens[position]
         if word == BOUNDARY:
             return False
-        if category == "emergency" and word in vocab.HYPOTHETICAL:
+        if broad and word in vocab.HYPOTHETICAL:
             return True
+        if category != "emergency" and broad and word in vocab.FORECAST:
+            return True
+        if category == "emergency" and position >= start - 2 and word in vocab.MODALS:
+            return True  # "CAN the chef still come": a question, not a report
         if word in vocab.QUESTION_OF_CASE:
             return True
         if word in ("if", "si") and position > 0 and tokens[position - 1] in vocab.IF_QUESTION:
@@ -242,17 +257,20 @@ class Evidence:
 def evidence(index: PhraseIndex, tokens: Sequence[str]) -> Evidence:
     found = Evidence()
     for match in index.matches(tokens):
-        if match.category in ("emergency", "complaint") and hypothetical(
-            tokens, match.start, match.category
-        ):
+        # A same-day trouble is asked about as an emergency is ("what if it rains"), and
+        # forecast ("it's supposed to rain").
+        category = match.category
+        if category in (*SAME_DAY, "complaint") and hypothetical(tokens, match.start, category):
             continue
-        if match.category == "emergency" and any(
+        if category in SAME_DAY and any(
             token in vocab.HABITUAL for token in tokens[match.start : match.positions[-1]]
         ):
             continue
         if negated(tokens, match.start, match.category):
             found.negated.append(match)
-        elif match.category == "person" and _told_not_asked(tokens, match.start):
+        elif match.category == "person" and (
+            _told_not_asked(tokens, match.start) or _introduces_self(tokens, match.start)
+        ):
             found.stories.append(match)
         else:
             found.matches.append(match)
@@ -272,75 +290,21 @@ def _told_not_asked(tokens: Sequence[str], start: int) -> bool:
     return False
 
 
+def _introduces_self(tokens: Sequence[str], start: int) -> bool:
+    """Whether the caller says who they are ("THIS IS the catering manager at...", "I'M the
+    venue coordinator"): not a request for one, unless a verb of asking comes between ("I'm
+    LOOKING FOR a manager")."""
+    for position in range(start - 1, max(-1, start - 4), -1):
+        word = tokens[position]
+        if word == BOUNDARY or word in vocab.ASKING_VERBS:
+            return False
+        if word in vocab.SELF_INTRODUCTION or (
+            word == "is" and position > 0 and tokens[position - 1] == "this"
+        ):
+            return True
+    return False
+
+
 def said(tokens: Sequence[str], match: Match) -> str:
     """The words a match covered, as heard."""
     return " ".join(t for t in tokens[match.start : match.positions[-1] + 1] if t != BOUNDARY)
-
-
-# --- staff names ------------------------------------------------------------------------------
-
-
-@lru_cache(maxsize=64)
-def staff_first_names(staff_names: tuple[str, ...]) -> Mapping[str, str]:
-    """Normalised first name → how to write it in a reason ("jessica" → "Jessica Wu").
-
-    First names only: callers ask for "Jessica", and surnames are too often places or words
-    ("Santa Cruz", "Lin").
-    """
-    names: dict[str, str] = {}
-    for full_name in staff_names:
-        words = [w for w in normalise(full_name) if w not in vocab.NAME_TITLES and w != BOUNDARY]
-        if words and len(words[0]) >= 2:
-            shown = " ".join(p for p in full_name.split() if p.lower() not in vocab.NAME_TITLES)
-            names.setdefault(words[0], shown or full_name)
-    return MappingProxyType(names)
-
-
-@dataclass(frozen=True)
-class StaffMention:
-    position: int
-    who: str  # as written in a reason ("Jessica Wu")
-    exact: bool  # False when the name was one edit off ("jesica")
-
-
-def staff_mentions(
-    tokens: Sequence[str], names: Mapping[str, str], known: frozenset[str] = frozenset()
-) -> list[StaffMention]:
-    """Each word that is a staff member's first name, or one edit off one and not a word we
-    know ("March" is a month, not "Marco")."""
-    found: list[StaffMention] = []
-    for position, token in enumerate(tokens):
-        who = names.get(token)
-        if who is not None:
-            found.append(StaffMention(position, who, exact=True))
-        elif len(token) >= 5 and token.isalpha() and token not in known:
-            near = process.extractOne(token, list(names), scorer=OSA.distance, score_cutoff=1)
-            if near is not None and near[0][0] == token[0]:
-                found.append(StaffMention(position, names[near[0]], exact=False))
-    return found
-
-
-def staff_request(
-    tokens: Sequence[str], mentions: Sequence[StaffMention]
-) -> tuple[str, str] | None:
-    """(who, what was said) when the caller asks for a staff member by name: "is JESSICA
-    there", "hablar con ANA", "have MARCO call me"; not "Jessica helped me book last time".
-    A name one edit off needs a clear request around it ("talk to JESICA")."""
-    for mention in mentions:
-        position = mention.position
-        before = [t for t in tokens[max(0, position - 3) : position] if t != BOUNDARY]
-        after = [t for t in tokens[position + 1 : position + 4] if t != BOUNDARY]
-        alone = not before and not after
-        if mention.exact:
-            asked = any(t in vocab.NAME_BEFORE for t in before) or any(
-                t in vocab.NAME_AFTER for t in after[:2]
-            )
-        else:
-            asked = any(t in vocab.NAME_REQUEST for t in before[-2:]) or (
-                bool(after) and after[0] in vocab.NAME_AFTER
-            )
-        if not (alone or asked) or negated(tokens, position):
-            continue
-        words = [t for t in tokens[max(0, position - 3) : position + 3] if t != BOUNDARY]
-        return mention.who, " ".join(words)
-    return None

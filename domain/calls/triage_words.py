@@ -29,10 +29,17 @@ NEGATION_TRANSPARENT = frozenset(
         "las", "para", "que", "ningun", "ninguna", "nos", "voy", "vamos", "ir",
         "do", "necessary", "necesario", "hace", "falta", "just", "please", "bother", "worry",
         "about", "transfer", "transferred", "connect", "connected", "put", "through", "call",
+        "looking", "wanting", "quite", "buscando",
     }
 )  # fmt: skip
 # Words that make what follows hypothetical ("what happens IF the chef is late").
 HYPOTHETICAL = frozenset({"if", "si", "case", "happens", "would", "suppose", "usually"})
+# Words that make a same-day trouble a forecast ("it's SUPPOSED to rain", "might storm").
+FORECAST = frozenset(
+    {"forecast", "might", "may", "chance", "supposed", "going", "gonna", "expected", "predicted"}
+)
+# Words just before an emergency's subject that make it a question ("CAN the chef still come").
+MODALS = frozenset({"can", "could", "will"})
 # Words inside an emergency's words that make it a question about habits ("do your chefs EVER
 # show up late").
 HABITUAL = frozenset({"ever", "usually", "normally", "sometimes", "often", "always"})
@@ -88,6 +95,29 @@ NAME_BEFORE = frozenset(
         "comuniqueme", "al", "where", "wheres", "donde",
     }
 )  # fmt: skip
+# Words before a booking that make it one the caller has ("about MY reservation").
+POSSESSIVES = frozenset({"my", "our", "mi", "nuestra", "nuestro", "su"})
+# Words that introduce the caller ("I'M the events manager", "SOY la gerente"), and verbs that
+# make what follows a request after all ("I'm LOOKING FOR a manager").
+SELF_INTRODUCTION = frozenset({"im", "am", "soy", "were"})
+ASKING_VERBS = frozenset(
+    {
+        "looking", "trying", "calling", "want", "wanting", "need", "needing", "asking",
+        "hoping", "for", "to", "with", "buscando", "busco", "con", "waiting",
+    }
+)  # fmt: skip
+# A chef asked for by title is booked ("could we get CHEF Hiro again") unless the caller wants
+# to talk to them ("can I talk to chef Hiro", "is chef Hiro there", "have chef Mei call me").
+COOK_TITLES = frozenset({"chef"})
+TALK_WORDS = frozenset(
+    {
+        "talk", "speak", "speaking", "talking", "hablar", "con", "transfer", "connect", "reach",
+        "through", "pasame", "paseme", "comunicame", "comuniqueme", "put",
+    }
+)  # fmt: skip
+CONTACT_AFTER = frozenset(
+    {"there", "call", "calls", "text", "ring", "contact", "phone", "llame", "llamar", "aqui"}
+)
 # Words just before a request for a person that make it a story, not a request ("I WAS
 # talking to someone else", "I ALREADY spoke to a manager").
 # "Was" only right before ("I was hoping to speak to a manager" is a request).
@@ -107,3 +137,7 @@ NAME_AFTER = frozenset(
         "por", "llame", "llamar", "hablar",
     }
 )  # fmt: skip
+# A request for someone already named ("Marco told me to ASK FOR HIM").
+ASK_WORDS = frozenset({"ask", "asking", "pregunte", "preguntar", "preguntes", "pregunta"})
+CALL_WORDS = frozenset({"call", "calling", "ring", "reach", "text", "contact", "phone"})
+THIRD_PERSONS = frozenset({"him", "her", "them", "el", "ella"})

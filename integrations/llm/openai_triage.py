@@ -75,7 +75,7 @@ Intents:
 - payment: deposits, balances, invoices, receipts, how to pay.
 - faq: general questions (do you bring the grill, are you licensed, what is included, diets).
 - complaint: unhappy with a past or current event, wants a refund.
-- human: asks for a person.
+- human: asks for a person and names no other matter.
 - spam: robocalls and sales pitches (car warranty, prizes, listings, loans).
 - other: none of these (wrong number, silence, small talk).
 
@@ -83,10 +83,14 @@ Escalate (escalate=true) when:
 1. the caller asks for a person, however they say it: agent, representative, operator, \
 manager, a real person, "can I talk to someone", "put me through to somebody", a staff \
 member's name ("is Jessica there"), Spanish "hablar con una persona", "un agente", \
-"alguien". Then intent is human unless there is an emergency.
+"alguien", "can someone call me back". The intent is human when that is all they want; when \
+they also name another matter ("I want to cancel, can I talk to a manager"), the intent is \
+that matter, still escalated.
 2. the caller complains (intent complaint).
 3. a day-of-event emergency: the chef has not arrived, is late, nobody showed up, "el chef no \
-ha llegado", a gas smell or fire. Then intent is complaint and emergency=true.
+ha llegado", guests waiting, a gas smell or fire, weather or set-up trouble with the party \
+starting within hours. Then emergency=true, and intent is complaint for a service failure, \
+change_booking when they need the event adjusted.
 Do NOT escalate when the caller says they do not need a person ("no need for a person", \
 "I don't want to talk to anyone, just the price", "no necesito un agente"): classify what \
 they do want. Spam is never escalated.

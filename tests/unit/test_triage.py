@@ -32,7 +32,6 @@ def _triage(text: str) -> TriageResult:
         "un agente por favor",
         "puedo hablar con alguien",
         "me comunica con el gerente",
-        "I'd like to book a party but I want to talk to a person first",
         "no, I want a person",
         "I don't know, can I just talk to someone",
         "I don't want to wait, let me talk to a manager",
@@ -363,3 +362,149 @@ def test_a_reason_names_the_words_that_decided_when_no_phrase_did() -> None:
 def test_the_same_words_get_the_same_answer() -> None:
     text = "can we move it to Sunday, and is the deposit refundable"
     assert _triage(text) == _triage(text)
+
+
+# --- the labelling rules of the blind sets ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        ("I'd like to book a party but I want to talk to a person first", Intent.NEW_BOOKING),
+        ("we need to cancel on Friday, can I speak with a manager", Intent.CANCEL_BOOKING),
+        ("could somebody call me back with a quote for 30 people", Intent.QUOTE_REQUEST),
+        ("I want to move the party to Sunday, is anyone around to help", Intent.CHANGE_BOOKING),
+        ("do you have gluten free options? I'd like to ask someone", Intent.FAQ),
+        ("quiero cancelar la fiesta y hablar con el gerente", Intent.CANCEL_BOOKING),
+        ("I'm applying for a cook job, who do I talk to", Intent.OTHER),
+    ],
+)
+def test_a_person_asked_for_about_a_clear_matter_gives_the_matter(
+    text: str, intent: Intent
+) -> None:
+    result = _triage(text)
+    assert result.intent is intent and result.escalate and result.person_asked, result
+    assert "asked for a person" in result.reason
+
+
+def test_a_staff_member_asked_for_about_a_clear_matter_gives_the_matter() -> None:
+    result = _triage("I want to pay my balance, can you put me through to Jessica")
+    assert result.intent is Intent.PAYMENT and result.escalate, result
+    assert "Jessica Wu by name" in result.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "can I talk to someone about my booking",
+        "I have a question about my reservation, is there someone I can talk to",
+        "is there a manager available",
+        "is Marco available",
+        "I want to talk to Ana about the quote she sent",
+    ],
+)
+def test_a_person_asked_for_with_no_other_matter_is_human(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.HUMAN and result.escalate, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "would anyone be around to go over a few things with me",
+        "is there somebody who could explain how it works",
+        "does anybody actually answer this line",
+        "who can I speak to over there",
+        "Marco called earlier and said to ask for him",
+    ],
+)
+def test_indirect_requests_and_a_name_then_ask_for_him_are_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.HUMAN and result.escalate, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "are you guys hiring cooks right now",
+        "I have six years of teppanyaki experience and I'm looking for work",
+        "busco trabajo de cocinero",
+        "we're a produce wholesaler and would like to supply your vegetables",
+        "I'm a wedding planner and want to partner with you",
+        "this is the events manager at a hotel, we'd like to list you as a preferred vendor",
+        "I'm a student doing a survey of local caterers",
+    ],
+)
+def test_job_seekers_suppliers_and_partners_are_other_and_not_escalated(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.OTHER and not result.escalate, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "my partner and I want to book a party",
+        "we're hiring a chef for our anniversary",
+        "do you have any openings on June 5th",
+        "is anyone available on the 14th",
+    ],
+)
+def test_words_of_job_seekers_and_partners_do_not_turn_a_booking_into_other(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.NEW_BOOKING and not result.escalate, result
+
+
+@pytest.mark.parametrize(
+    ("text", "intent"),
+    [
+        (
+            "it's pouring right now and the party starts in an hour, can we move it inside",
+            Intent.CHANGE_BOOKING,
+        ),
+        ("the chef is stuck in traffic, can we push dinner back to 7", Intent.CHANGE_BOOKING),
+        ("a thunderstorm just started and everyone is already here", Intent.CHANGE_BOOKING),
+        ("the guests are waiting and the grill won't light", Intent.COMPLAINT),
+        ("the chef has a flat tire and the party started", Intent.COMPLAINT),
+    ],
+)
+def test_a_same_day_crisis_is_an_escalated_emergency(text: str, intent: Intent) -> None:
+    result = _triage(text)
+    assert result.intent is intent and result.escalate and result.emergency, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "what if it rains on the day of the party",
+        "it's supposed to rain tomorrow, can we move the party to Sunday",
+        "the party got moved to next weekend, can the chef still come",
+    ],
+)
+def test_a_forecast_or_a_question_is_no_crisis(text: str) -> None:
+    assert not _triage(text).emergency, _triage(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "not looking to book yet, I just want a rough number for 20 people",
+        "we're still deciding, what would it run us for a party of 15",
+        "I'm trying to work out a budget for my mom's birthday",
+    ],
+)
+def test_a_caller_not_ready_to_book_who_wants_a_price_is_a_quote(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.QUOTE_REQUEST and not result.escalate, result
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "we cancelled last week, when will the deposit refund come through",
+        "just checking on the status of my refund",
+        "has my refund gone through yet",
+    ],
+)
+def test_the_state_of_a_refund_is_a_payment_question(text: str) -> None:
+    result = _triage(text)
+    assert result.intent is Intent.PAYMENT and not result.escalate, result

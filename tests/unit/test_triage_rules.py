@@ -6,6 +6,7 @@ import pytest
 
 from domain.calls import triage_phrases as phrases
 from domain.calls import triage_rules as rules
+from domain.calls import triage_staff as staffing
 from domain.calls.triage_text import BOUNDARY, normalise
 
 INDEX = rules.PhraseIndex(phrases.TABLES)
@@ -113,15 +114,15 @@ def test_a_plain_if_does_not_take_a_complaint_back() -> None:
 STAFF = ("Jessica Wu", "Chef Marco Rossi", "Ana Lopez")
 
 
-def _staff_request(text: str) -> tuple[str, str] | None:
+def _staff_request(text: str) -> staffing.StaffRequest | None:
     tokens = normalise(text)
-    names = rules.staff_first_names(STAFF)
-    mentions = rules.staff_mentions(tokens, names, frozenset({"march", "anna"}))
-    return rules.staff_request(tokens, mentions)
+    names = staffing.staff_first_names(STAFF)
+    mentions = staffing.staff_mentions(tokens, names, frozenset({"march", "anna"}))
+    return staffing.staff_request(tokens, mentions)
 
 
 def test_first_names_without_titles_and_how_to_write_them() -> None:
-    names = rules.staff_first_names(STAFF)
+    names = staffing.staff_first_names(STAFF)
     assert dict(names) == {"jessica": "Jessica Wu", "marco": "Marco Rossi", "ana": "Ana Lopez"}
 
 
@@ -153,3 +154,56 @@ def test_asking_for_a_staff_member(text: str, who: str) -> None:
 )
 def test_mentioning_a_staff_member_is_not_asking_for_them(text: str) -> None:
     assert _staff_request(text) is None
+
+
+def test_a_caller_who_says_who_they_are_is_not_asking_for_one() -> None:
+    found = _evidence("this is the catering manager at the winery")
+    assert not found.of("person") and found.stories
+    assert _evidence("I'm looking for a manager").of("person")
+
+
+@pytest.mark.parametrize(
+    ("text", "who"),
+    [
+        ("Marco called me and told me to ask for him", "Marco Rossi"),
+        ("Jessica left a message saying to call her back", "Jessica Wu"),
+        ("can I talk to chef Marco", "Marco Rossi"),
+    ],
+)
+def test_a_name_then_a_request_for_him_or_her(text: str, who: str) -> None:
+    request = _staff_request(text)
+    assert request is not None and request.who == who
+
+
+def test_a_chef_asked_for_by_title_to_cook_is_booked_not_asked_for() -> None:
+    assert _staff_request("could we get chef Marco again for our party") is None
+
+
+def test_the_words_of_a_staff_request_are_its_positions() -> None:
+    request = _staff_request("is Ana available")
+    assert request is not None
+    assert request.positions == frozenset({0, 1, 2})  # "is", "ana", "available"
+
+
+CRISIS = rules.PhraseIndex(phrases.CRISIS_TABLES, compete=False)
+
+
+def _crisis(text: str) -> set[str]:
+    return _categories(rules.evidence(CRISIS, normalise(text)).matches)
+
+
+def test_crisis_tables_take_no_words_from_each_other() -> None:
+    # "started to rain" is a time, and "rain" a trouble, both at once.
+    assert {"now", "trouble"} <= _crisis("it just started to rain")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["what if it rains today", "it's supposed to storm tonight", "it usually rains in March"],
+)
+def test_a_question_or_a_forecast_is_no_trouble(text: str) -> None:
+    assert "trouble" not in _crisis(text)
+
+
+def test_guests_waiting_are_a_crisis_of_their_own() -> None:
+    assert "waiting" in _crisis("all our guests are waiting")
