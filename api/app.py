@@ -13,6 +13,7 @@ import domain.all_models  # noqa: F401 - foreign keys resolve by table name: loa
 from api.errors import install_error_handlers
 from api.public import deposit_page, quote_page
 from api.routes import bookings, customers, extensions, health, quotes
+from api.webhooks import meta as meta_webhook
 from api.webhooks import ringcentral as ringcentral_webhook
 from api.webhooks import stripe as stripe_webhook
 from api.webhooks.forwarder import InboxForwarder
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(extensions.router, prefix="/api/v1")
     app.include_router(ringcentral_webhook.router)
     app.include_router(stripe_webhook.router)
+    app.include_router(meta_webhook.router)
     app.include_router(quote_page.router)
     app.include_router(deposit_page.router)
 

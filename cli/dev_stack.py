@@ -132,6 +132,7 @@ def run_dev_stack(settings: Settings, *, fresh: bool = False) -> int:
         wait_for_port(settings.sandbox_host, settings.sandbox_google_port, "sandbox")
         wait_for_port(settings.sandbox_host, settings.sandbox_plaid_port, "sandbox")
         wait_for_port(settings.sandbox_host, settings.sandbox_google_business_port, "sandbox")
+        wait_for_port(settings.sandbox_host, settings.sandbox_meta_port, "sandbox")
         wait_for_port(temporal_host, temporal_port, "Temporal dev server")
         stack.start("worker", [*teppan, "worker"], logs / "worker.log")
         stack.start("api", [*teppan, "api"], logs / "api.log")

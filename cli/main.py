@@ -134,6 +134,7 @@ def config() -> None:
     values["providers"] = {
         "ringcentral": "sandbox" if settings.uses_ringcentral_sandbox else "live",
         "google_maps": "sandbox" if settings.uses_google_sandbox else settings.maps_provider,
+        "meta": "sandbox" if settings.meta_page_access_token is None else "live",
     }
     typer.echo(json.dumps(values, indent=2, sort_keys=True))
 

@@ -9,6 +9,7 @@ import uvicorn
 from core.settings import Settings
 from sandbox.google_business import GoogleBusinessState, create_google_business_emulator
 from sandbox.google_maps import create_google_maps_emulator
+from sandbox.meta import MetaState, create_meta_emulator
 from sandbox.openai import create_openai_emulator
 from sandbox.plaid import PlaidState, create_plaid_emulator
 from sandbox.ringcentral import RingCentralState, create_ringcentral_emulator
@@ -36,6 +37,15 @@ def serve_sandbox(settings: Settings) -> None:
         (
             create_google_business_emulator(GoogleBusinessState()),
             settings.sandbox_google_business_port,
+        ),
+        (
+            create_meta_emulator(
+                MetaState(
+                    app_secret=settings.meta_app_secret.get_secret_value(),
+                    webhook_url=f"{settings.public_base_url}/webhooks/meta",
+                )
+            ),
+            settings.sandbox_meta_port,
         ),
     ]
     servers = [

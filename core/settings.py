@@ -192,6 +192,10 @@ class Settings(BaseSettings):
     def sandbox_ringcentral_url(self) -> str:
         return f"http://{self.sandbox_host}:{self.sandbox_ringcentral_port}"
 
+    @property
+    def sandbox_meta_url(self) -> str:
+        return f"http://{self.sandbox_host}:{self.sandbox_meta_port}"
+
 
 @lru_cache
 def get_settings() -> Settings:

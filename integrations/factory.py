@@ -12,12 +12,15 @@ from integrations.bank_feed.plaid_transactions import PlaidBankFeed
 from integrations.card_payments.base import CardPayments
 from integrations.card_payments.stripe_checkout import StripeCardPayments
 from integrations.llm.base import TriageModel
+from integrations.llm.openai_messaging import OpenAIMessaging
 from integrations.llm.openai_reviews import OpenAIReviewReader
 from integrations.llm.openai_triage import OpenAITriage
 from integrations.maps.base import MapsProvider
 from integrations.maps.google_distance_matrix import GoogleDistanceMatrixMaps
 from integrations.maps.google_routes import GoogleRoutesMaps
 from integrations.maps.offline_estimate import OfflineEstimateMaps
+from integrations.meta.base import DirectMessageSender
+from integrations.meta.send_api import MetaSendApi
 from integrations.reviews.base import ReviewsProvider
 from integrations.reviews.google_business import (
     GoogleBusinessReviews,
@@ -44,6 +47,7 @@ SANDBOX_PLAID_CLIENT_ID = "sandbox-plaid-client"
 SANDBOX_PLAID_SECRET = "sandbox-plaid-secret"  # noqa: S105 - not a secret
 SANDBOX_GOOGLE_BUSINESS_CLIENT_ID = "sandbox-gbp-client.apps.googleusercontent.com"
 SANDBOX_GOOGLE_BUSINESS_CLIENT_SECRET = "GOCSPX-sandbox-teppan-gbp-secret"  # noqa: S105 - not a secret
+SANDBOX_META_PAGE_ACCESS_TOKEN = "sandbox-meta-page-token"  # noqa: S105 - not a secret
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,8 @@ class Providers:
     voice: VoiceAssistant
     card_payments: CardPayments
     bank_feed: BankFeed
+    # Messenger and Instagram (Meta's Send API, or its emulator); None: not wired.
+    direct_messages: DirectMessageSender | None = None
 
 
 def ringcentral_client(settings: Settings) -> RingCentralClient:
@@ -117,6 +123,19 @@ def review_reader(settings: Settings) -> OpenAIReviewReader | None:
     if settings.openai_api_key is None:
         return None
     return OpenAIReviewReader(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        model=settings.openai_model,
+        timeout=settings.triage_timeout_seconds,
+    )
+
+
+def reply_model(settings: Settings) -> OpenAIMessaging | None:
+    """OpenAI answers customers' messages when a key is set; None leaves it to the built-in
+    replies (FAQ, quote link, booking look-up)."""
+    if settings.openai_api_key is None:
+        return None
+    return OpenAIMessaging(
         api_key=settings.openai_api_key.get_secret_value(),
         base_url=settings.openai_base_url,
         model=settings.openai_model,
@@ -194,6 +213,22 @@ def reviews_provider_factory(settings: Settings) -> Callable[[str], ReviewsProvi
     return build
 
 
+def direct_messages(settings: Settings) -> MetaSendApi:
+    """Meta's Send API with the Page access token, or the Meta emulator."""
+    timeout = settings.provider_timeout_seconds
+    version = settings.meta_graph_version
+    if settings.meta_page_access_token is None:
+        return MetaSendApi(
+            SANDBOX_META_PAGE_ACCESS_TOKEN, settings.sandbox_meta_url, version, timeout
+        )
+    return MetaSendApi(
+        settings.meta_page_access_token.get_secret_value(),
+        settings.meta_graph_base_url,
+        version,
+        timeout,
+    )
+
+
 def build_providers(settings: Settings) -> Providers:
     ringcentral = ringcentral_client(settings)
     return Providers(
@@ -204,4 +239,5 @@ def build_providers(settings: Settings) -> Providers:
         voice=voice_assistant(settings),
         card_payments=card_payments(settings),
         bank_feed=bank_feed(settings),
+        direct_messages=direct_messages(settings),
     )

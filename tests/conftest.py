@@ -25,6 +25,7 @@ pytest_plugins = [
     "tests.stripe_fixtures",
     "tests.plaid_fixtures",
     "tests.google_business_fixtures",
+    "tests.meta_fixtures",
 ]
 
 POSTGRES_ADMIN_URL = os.environ.get(
