@@ -13,7 +13,6 @@ from activities.errors import rejected, retryable
 from activities.travel import TravelMeasurer
 from core.db import session_scope
 from core.timeutil import to_local
-from domain.bookings import service as bookings
 from domain.business import service as business
 from domain.customers import service as customers
 from domain.messaging import service as messaging
@@ -134,17 +133,8 @@ class QuoteActivities:
             quote = quotes.get(session, request.quote_id)
             settings = business.get_settings(session)
             if quote.status == QuoteStatus.ACCEPTED:
-                booking = bookings.get(session, quote.booking_id or 0)
-                text = messages.confirmation_text(
-                    business_name=settings.name,
-                    booking_reference=booking.reference,
-                    start_local=to_local(booking.scheduled_start, settings.timezone),
-                )
-                return QuoteFollowUp(
-                    status=quote.status.value,
-                    sms=self._sms(session, quote, "confirmation", text),
-                    booking_id=booking.id,
-                )
+                # The booking's own lifecycle sends the confirmation (the owner's template).
+                return QuoteFollowUp(status=quote.status.value, booking_id=quote.booking_id)
             if quote.status != QuoteStatus.SENT:
                 return QuoteFollowUp(status=quote.status.value)
             if request.stage == "expiry":

@@ -50,7 +50,9 @@ def booking(
     start: datetime | None = None,
     chef_id: int | None = None,
     adults: int = 20,
+    announce: bool = False,
 ) -> Booking:
+    """`announce=False`: no texting workflow is queued, as most tests are about something else."""
     start = start or datetime(2026, 12, 5, 18, 0, tzinfo=PACIFIC)
     return bookings.create(
         session,
@@ -62,6 +64,7 @@ def booking(
             chef_id=chef_id,
         ),
         SYSTEM,
+        announce=announce,
     )
 
 

@@ -145,6 +145,28 @@ def parse_email(raw: str) -> str | None:
         raise FieldProblem(str(error)) from None
 
 
+def parse_clock(raw: str) -> str:
+    """A time of day, "10:00" or "9:30" (24-hour), kept as HH:MM."""
+    hours, _, minutes = raw.strip().partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and len(minutes) == 2):
+        raise FieldProblem("Enter a time like 10:00 (24-hour clock).")
+    if not (0 <= int(hours) <= 23 and 0 <= int(minutes) <= 59):
+        raise FieldProblem("Enter a time like 10:00 (24-hour clock).")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def parse_link(raw: str) -> str:
+    """A web address, or nothing (then no review requests are sent)."""
+    text = raw.strip()
+    if not text:
+        return ""
+    if not text.startswith(("https://", "http://")) or " " in text or len(text) < 12:
+        raise FieldProblem("Paste the full link, starting with https://.")
+    if len(text) > 400:
+        raise FieldProblem("At most 400 characters.")
+    return text
+
+
 def _same(value: Any) -> str:
     return "" if value is None else str(value)
 
@@ -184,6 +206,12 @@ SETTINGS = (
     _count("event_duration_minutes", "Event length", 30, 24 * 60),
     _count("quote_valid_days", "Quotes valid for", 1, 90),
     _count("quote_reminder_lead_hours", "Quote reminder", 1, 24 * 30),
+    _count("event_reminder_days_before", "Reminder days before the event", 0, 14),
+    _text("event_reminder_local_time", "Reminder time", parse_clock),
+    _count("arrival_lead_minutes", "Chef arrives early by", 0, 240),
+    _count("review_request_hours_after", "Review request after the event", 0, 24 * 14),
+    _count("balance_reminder_hours_after", "Balance reminder after the event", 1, 24 * 30),
+    _text("review_link", "Review link", parse_link),
 )
 LABELS = {setting.column: setting.label for setting in SETTINGS}
 ZONE_PREFIXES = ("Africa/", "America/", "Asia/", "Atlantic/", "Australia/", "Europe/", "Pacific/")

@@ -15,6 +15,7 @@ from core.pagination import Page, paginate
 from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
+from domain.bookings import outbox
 from domain.bookings.models import SLOT_HOLDING_STATUSES, Booking, BookingStatus
 from domain.bookings.rules import (
     AddOnLine,
@@ -28,6 +29,7 @@ from domain.business import service as business
 from domain.business.models import AddOn, Package
 from domain.customers import service as customers
 from domain.customers.models import Customer
+from domain.messaging.models import Message
 from domain.payments import ledger
 from domain.staff.models import StaffMember, StaffRole
 
@@ -78,7 +80,10 @@ def _check_chef_is_free(
             )
 
 
-def create(session: Session, data: BookingCreate, actor: Actor) -> Booking:
+def create(
+    session: Session, data: BookingCreate, actor: Actor, *, announce: bool = True
+) -> Booking:
+    """`announce=False` starts no texting workflow (demo data of events long arranged)."""
     customer = customers.get(session, data.customer_id)
     settings = business.get_settings(session)
     package = session.get(Package, data.package_id) if data.package_id is not None else None
@@ -139,6 +144,8 @@ def create(session: Session, data: BookingCreate, actor: Actor) -> Booking:
         audit.snapshot(booking),
         f"Booked {booking.reference} for {customer.full_name}",
     )
+    if announce:
+        outbox.changed(session, booking, "created")
     return booking
 
 
@@ -185,6 +192,9 @@ def update(session: Session, booking_id: int, data: BookingUpdate, actor: Actor)
             delta,
             f"Changed {', '.join(sorted(delta))} of {booking.reference}",
         )
+    if outbox.LIFECYCLE_FIELDS & set(delta):
+        reason = "cancelled" if booking.status == BookingStatus.CANCELLED else "changed"
+        outbox.changed(session, booking, reason)
     return booking
 
 
@@ -218,6 +228,11 @@ def delete(session: Session, booking_id: int, actor: Actor) -> None:
         audit.snapshot(booking),
         f"Deleted {booking.reference}",
     )
+    # Texts already sent stay in the customer's conversation, no longer tied to the booking.
+    for message in session.exec(select(Message).where(Message.booking_id == booking_id)).all():
+        message.booking_id = None
+        session.add(message)
+    outbox.changed(session, booking, "deleted")
     session.delete(booking)
 
 

@@ -45,17 +45,3 @@ def reminder_text(*, business_name: str, reference: str, link: str) -> str:
         f"{business_name}: a friendly reminder that quote {reference} expires tomorrow. "
         f"Accept it here to hold your date: {link}"
     )
-
-
-def confirmation_text(
-    *, business_name: str, booking_reference: str, start_local: datetime | None
-) -> str:
-    when = (
-        f" on {start_local:%a %b} {start_local.day} at {start_local:%I:%M %p}"
-        if start_local
-        else ""
-    )
-    return (
-        f"{business_name}: you're booked{when}! Your booking number is {booking_reference}. "
-        "We'll be in touch about the deposit and details."
-    )
