@@ -20,7 +20,9 @@ from admin_ui.routes import (
     customers,
     dashboard,
     extensions,
+    inbox,
     login,
+    message_templates,
     payments,
     payments_bank,
     payments_deposit,
@@ -30,7 +32,9 @@ from admin_ui.routes import (
     reviews_google,
     sandbox_calls,
     sandbox_phone,
+    sandbox_social,
     tasks,
+    texting,
 )
 from admin_ui.routes import settings as business_settings
 from admin_ui.web import HERE, href, render
@@ -57,6 +61,7 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         login,
         dashboard,
         customers,
+        inbox,
         bookings,
         quotes,
         calls,
@@ -71,7 +76,10 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         audit,
         business_settings,
         sandbox_phone,
+        sandbox_social,
         sandbox_calls,
+        texting,
+        message_templates,
     )
     for module in modules:
         app.include_router(module.router)

@@ -1,0 +1,66 @@
+// Refreshes the sandbox Messenger/Instagram thread every 2 seconds, so the business's answer
+// appears without reloading the page. Text goes in with textContent: messages are never HTML.
+(function () {
+  "use strict";
+  var thread = document.getElementById("thread");
+  var status = document.getElementById("sandbox-status");
+  var platform = document.getElementById("platform");
+  var customer = document.getElementById("sender_id");
+
+  // Another platform or customer shows that thread straight away; "A new customer…" stays put,
+  // since the emulator only makes up the id when the first message is sent.
+  function showThreadOf(senderId) {
+    var query = "?platform=" + encodeURIComponent(platform.value);
+    if (senderId) { query += "&sender_id=" + encodeURIComponent(senderId); }
+    window.location.search = query;
+  }
+  if (platform) {
+    platform.addEventListener("change", function () { showThreadOf(""); });
+  }
+  if (customer) {
+    customer.addEventListener("change", function () {
+      if (customer.value) { showThreadOf(customer.value); }
+    });
+  }
+  if (!thread || !thread.dataset.url) { return; }
+  var url = thread.dataset.url;
+  var lastShown = "";
+
+  function bubble(record) {
+    var item = document.createElement("li");
+    item.className = "bubble " + (record.inbound ? "inbound" : "outbound");
+    var who = document.createElement("span");
+    who.className = "who";
+    who.textContent = record.who + " · " + record.time;
+    var text = document.createElement("span");
+    text.className = "text";
+    text.textContent = record.text;
+    item.appendChild(who);
+    item.appendChild(text);
+    return item;
+  }
+
+  function show(data) {
+    status.textContent = data.running ? "" : data.message;
+    status.classList.toggle("warn", !data.running);
+    if (!data.running) { return; }
+    var fingerprint = JSON.stringify(data.records);
+    if (fingerprint === lastShown) { return; }
+    lastShown = fingerprint;
+    var empty = document.getElementById("thread-empty");
+    if (empty && data.records.length) { empty.remove(); }
+    thread.replaceChildren.apply(thread, data.records.map(bubble));
+  }
+
+  function poll() {
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        if (response.status === 401) { window.location.reload(); return null; }
+        return response.ok ? response.json() : null;
+      })
+      .then(function (data) { if (data) { show(data); } })
+      .catch(function () { /* the API itself is restarting: try again next tick */ })
+      .finally(function () { window.setTimeout(poll, 2000); });
+  }
+  window.setTimeout(poll, 2000);
+})();
