@@ -32,8 +32,6 @@ from domain.messaging.models import Message, MessageDirection, MessageKind, Mess
 from domain.messaging.payloads import (
     ConsentKeywordOutcome,
     ConsentKeywordRequest,
-    InboundSms,
-    RecordedInboundSms,
     SendSmsRequest,
     SendSmsResult,
 )
@@ -67,44 +65,6 @@ class MessagingActivities:
     def __init__(self, engine: Engine, sms: SmsSender) -> None:
         self._engine = engine
         self._sms = sms
-
-    @activity.defn
-    def record_inbound_sms(self, sms: InboundSms) -> RecordedInboundSms:
-        actor = _workflow_actor()
-        with session_scope(self._engine) as session:
-            customer, created = customers.find_or_create_by_phone(session, sms.from_number, actor)
-            conversation = messaging.conversation_for(session, customer.id or 0)
-            message, is_new = messaging.record_inbound(
-                session,
-                conversation=conversation,
-                channel=Channel.SMS,
-                external_id=sms.provider_message_id,
-                from_address=sms.from_number,
-                to_address=sms.to_number,
-                body=sms.text,
-                received_at=sms.received_at,
-            )
-            if is_new:
-                audit.record(
-                    session,
-                    actor,
-                    "message.receive",
-                    "message",
-                    message.id,
-                    {"from": sms.from_number},
-                    f"Text from {customer.full_name}",
-                )
-            return RecordedInboundSms(
-                customer_id=customer.id or 0,
-                conversation_id=conversation.id or 0,
-                message_id=message.id or 0,
-                new_customer=created,
-                customer_opted_out=customer.sms_opted_out,
-                business_name=business.get_settings(session).name,
-                acknowledged_recently=messaging.acknowledged_since(
-                    session, conversation.id or 0, sms.received_at - ACKNOWLEDGEMENT_QUIET_PERIOD
-                ),
-            )
 
     @activity.defn
     def send_sms(self, request: SendSmsRequest) -> SendSmsResult:
@@ -167,6 +127,16 @@ class MessagingActivities:
         return result.model_copy(
             update={"hold_until": decision.until if held else None, "reason": decision.reason}
         )
+
+    @activity.defn
+    def withdraw_held(self, idempotency_key: str) -> None:
+        """A held text that is no longer wanted (its booking moved or was cancelled)."""
+        with session_scope(self._engine) as session:
+            message = messaging.find_by_idempotency_key(session, idempotency_key)
+            if message is not None and message.status == MessageStatus.HELD:
+                message.status = MessageStatus.SUPPRESSED
+                message.error = "withdrawn while it waited: no longer due as it was"
+                session.add(message)
 
     @activity.defn
     def handle_consent_keyword(self, request: ConsentKeywordRequest) -> ConsentKeywordOutcome:

@@ -20,6 +20,7 @@ from core.money import dollars
 from core.pagination import Page
 from core.settings import Settings
 from core.timeutil import to_local
+from domain.business import service as business
 from domain.business.models import BusinessSettings
 from domain.customers.rules import format_phone_for_display
 from domain.tasks.models import Task, TaskStatus
@@ -129,17 +130,11 @@ def render(
     if full["user"] is not None:
         with Session(engine_of(request)) as session:
             full["callbacks_open"] = open_callbacks(session)
-            full["texting_paused"] = texting_paused(session)
+            full["texting_paused"] = business.texting_paused(session)
     full.update(context or {})
     timezone = str(full["timezone"])
     full["when"] = lambda value, fmt="%a %d %b %Y, %-I:%M %p": local_time(value, timezone, fmt)
     return templates.TemplateResponse(request, name, full, status_code=status_code)
-
-
-def texting_paused(session: Session) -> bool:
-    """The owner's emergency switch: shown on every page while it is on."""
-    settings = session.get(BusinessSettings, 1)
-    return bool(settings and settings.texting_paused)
 
 
 def open_callbacks(session: Session) -> int:

@@ -2,8 +2,10 @@
 SDK pointed at it with `base_url=<emulator>/v1`.
 
 It answers a call-triage request with a JSON object (`intent`, `escalate`, `confidence`,
-`reason`, `emergency`) chosen by a small keyword table of its own: enough for demos and for
-the adapter's tests, not a model. Tests script exact answers instead: `POST
+`reason`, `emergency`) chosen by a small keyword table of its own, and a customer-messaging
+request (`response_format` named `conversation_reply`: `action`, `intent`, `text`, `reason`)
+from the same table, the FAQ and the quote link it was sent: enough for demos and for the
+adapters' tests, not a model. Tests script exact answers instead: `POST
 /sandbox/openai/answers` queues a list whose items are served one per request before the
 keyword table is asked again; an object is sent as the message's JSON content, a string as the
 raw content (to test malformed answers), and `{"refusal": "..."}` as a model refusal.
@@ -158,7 +160,7 @@ def _api_routes(state: OpenAIState) -> APIRouter:
         content: str | None
         refusal: str | None = None
         if scripted is None:
-            content = json.dumps(triage_by_keywords(_utterance(messages)))
+            content = json.dumps(_default_answer(body, messages))
         elif isinstance(scripted, str):
             content = scripted
         elif isinstance(scripted, dict) and set(scripted) == {"refusal"}:
@@ -229,6 +231,52 @@ def _utterance(messages: list[Any]) -> str:
                 return str(parsed["caller_said"])
             return text
     return ""
+
+
+CONVERSATION_SCHEMA = "conversation_reply"
+
+
+def _default_answer(body: dict[str, Any], messages: list[Any]) -> dict[str, Any]:
+    """The keyword table's answer, in the shape the request's JSON schema asks for."""
+    response_format = body.get("response_format")
+    schema = response_format.get("json_schema") if isinstance(response_format, dict) else None
+    if isinstance(schema, dict) and schema.get("name") == CONVERSATION_SCHEMA:
+        return conversation_by_keywords(_request_object(messages))
+    return triage_by_keywords(_utterance(messages))
+
+
+def _request_object(messages: list[Any]) -> dict[str, Any]:
+    """The last user message's JSON object (what the messaging adapter sends), or {}."""
+    for message in reversed(messages):
+        if isinstance(message, dict) and message.get("role") == "user":
+            try:
+                parsed = json.loads(str(message.get("content") or ""))
+            except ValueError:
+                return {}
+            return parsed if isinstance(parsed, dict) else {}
+    return {}
+
+
+def conversation_by_keywords(request: dict[str, Any]) -> dict[str, Any]:
+    """Hands off what triage would escalate, ignores spam, answers from the first FAQ entry
+    sharing a word with the messages, sends the quote link for a price, hands off the rest."""
+    said = " ".join(str(text) for text in request.get("customer_messages") or [])
+    triage = triage_by_keywords(said)
+    intent, reason = triage["intent"], triage["reason"]
+    if triage["escalate"]:
+        return {"action": "hand_off", "intent": intent, "text": "", "reason": reason}
+    if intent == "spam":
+        return {"action": "silent", "intent": intent, "text": "", "reason": reason}
+    words = {word for word in _plain(said).split() if len(word) > 3}
+    for entry in request.get("faq") or []:
+        if isinstance(entry, dict) and words & set(_plain(str(entry.get("question"))).split()):
+            answer = str(entry.get("answer", ""))
+            return {"action": "reply", "intent": "faq", "text": answer, "reason": reason}
+    if intent in ("quote_request", "new_booking"):
+        link = request.get("quote_link")
+        text = f"Here is your quote: {link}" if link else "What date, address and guest count?"
+        return {"action": "reply", "intent": intent, "text": text, "reason": reason}
+    return {"action": "hand_off", "intent": intent, "text": "", "reason": reason}
 
 
 def _plain(text: str) -> str:

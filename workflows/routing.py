@@ -6,8 +6,13 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
+from domain.bookings.outbox import BOOKING_CHANGED
+from domain.bookings.payloads import BookingChanged, LifecycleInput
 from domain.calls.payloads import CallSignal, CallStart
-from domain.messaging.payloads import InboundSms
+from domain.customers.models import Channel
+from domain.messaging.outbox import STAFF_MESSAGE_QUEUED
+from domain.messaging.payloads import InboundMessage
+from domain.messaging.payloads_staff import StaffMessageInput
 from domain.payments.outbox import BANK_SYNC_REQUESTED, PAYMENT_RECORDED, PAYMENT_WAKE
 from domain.payments.payloads import BankSyncInput, CardEventInput, PaymentMatchInput, PaymentWake
 from domain.quotes.payloads import QuoteWorkflowInput
@@ -16,6 +21,7 @@ from domain.reviews.outbox import REVIEW_RECEIVED, REVIEW_SYNC_REQUESTED, REVIEW
 from domain.reviews.payloads import ReviewInput, ReviewSyncInput, ReviewWake
 from integrations.card_payments.base import MalformedWebhook
 from integrations.card_payments.stripe_checkout import card_event_from_verified_body
+from integrations.meta.webhooks import MalformedMetaWebhook, parse_delivery
 from integrations.telephony.ringcentral_events import (
     RingCentralInstantMessage,
     RingCentralNotification,
@@ -23,11 +29,13 @@ from integrations.telephony.ringcentral_events import (
     TranscriptBody,
 )
 from workflows.bank_sync import BankSyncWorkflow
+from workflows.booking_lifecycle import BookingLifecycleWorkflow
+from workflows.booking_lifecycle import workflow_id_for as lifecycle_workflow_id
 from workflows.call import CallWorkflow
 from workflows.call import workflow_id_for as call_workflow_id
 from workflows.card_payment import CardPaymentWorkflow
 from workflows.card_payment import workflow_id_for as card_workflow_id
-from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
+from workflows.conversation import ConversationWorkflow, conversation_workflow_id
 from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.payment_matching import workflow_id_for as payment_workflow_id
 from workflows.quote import QuoteWorkflow
@@ -35,6 +43,8 @@ from workflows.quote import workflow_id_for as quote_workflow_id
 from workflows.review import ReviewWorkflow
 from workflows.review import workflow_id_for as review_workflow_id
 from workflows.review_sync import ReviewSyncWorkflow
+from workflows.staff_message import StaffMessageWorkflow
+from workflows.staff_message import workflow_id_for as staff_message_workflow_id
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,9 @@ class WorkflowStart:
     argument: BaseModel
     signal: str | None = None
     signal_argument: BaseModel | None = None
+    # A closed workflow of this id is started again (a conversation), instead of the event being
+    # taken for one it already handled.
+    restart_if_closed: bool = False
 
 
 class InternalEvent(BaseModel):
@@ -60,6 +73,8 @@ class InternalEvent(BaseModel):
     reason: str | None = None
     review_id: int | None = None
     google_review_id: str | None = None
+    booking_id: int | None = None
+    message_id: int | None = None
 
 
 class UnroutableEvent(ValueError):
@@ -73,6 +88,8 @@ def route(provider: str, body: str, event_key: str = "") -> WorkflowStart:
         return route_internal(InternalEvent.model_validate_json(body), event_key)
     if provider == "stripe":
         return route_stripe(body)
+    if provider == "meta":
+        return route_meta(body)
     raise UnroutableEvent(f"no workflow for provider {provider!r}")
 
 
@@ -81,17 +98,15 @@ def route_ringcentral(notification: RingCentralNotification) -> WorkflowStart:
         message = RingCentralInstantMessage.model_validate(notification.body)
         if message.direction != "Inbound":
             raise UnroutableEvent("outbound message echo")
-        sms = InboundSms(
-            provider_message_id=message.id,
-            from_number=message.sender.phone_number,
-            to_number=message.to[0].phone_number,
-            text=message.subject,
-            received_at=message.creation_time,
-        )
-        return WorkflowStart(
-            workflow=InboundSmsWorkflow.__name__,
-            workflow_id=workflow_id_for(sms.provider_message_id),
-            argument=sms,
+        return conversation_start(
+            InboundMessage(
+                channel=Channel.SMS,
+                external_id=message.id,
+                from_address=message.sender.phone_number,
+                to_address=message.to[0].phone_number,
+                text=message.subject,
+                received_at=message.creation_time,
+            )
         )
     if notification.is_telephony_session:
         return route_call_event(TelephonySessionBody.model_validate(notification.body))
@@ -158,8 +173,16 @@ def route_internal(event: InternalEvent, event_key: str = "") -> WorkflowStart:
         )
     if event.kind in (PAYMENT_RECORDED, PAYMENT_WAKE) and event.payment_id is not None:
         return route_payment(event)
+    if event.kind == BOOKING_CHANGED and event.booking_id is not None:
+        return route_booking_change(event.booking_id, event.reason or "changed")
     if event.kind in (REVIEW_RECEIVED, REVIEW_WAKE) and event.review_id is not None:
         return route_review(event)
+    if event.kind == STAFF_MESSAGE_QUEUED and event.message_id is not None:
+        return WorkflowStart(
+            workflow=StaffMessageWorkflow.__name__,
+            workflow_id=staff_message_workflow_id(event.message_id),
+            argument=StaffMessageInput(message_id=event.message_id),
+        )
     if event.kind == REVIEW_SYNC_REQUESTED and event_key:
         return WorkflowStart(
             workflow=ReviewSyncWorkflow.__name__, workflow_id=event_key, argument=ReviewSyncInput()
@@ -170,6 +193,19 @@ def route_internal(event: InternalEvent, event_key: str = "") -> WorkflowStart:
             workflow=BankSyncWorkflow.__name__, workflow_id=event_key, argument=BankSyncInput()
         )
     raise UnroutableEvent(f"no workflow for internal event {event.kind!r}")
+
+
+def route_booking_change(booking_id: int, reason: str) -> WorkflowStart:
+    """Created, changed, cancelled: the booking's texting workflow starts or looks again."""
+    return WorkflowStart(
+        workflow=BookingLifecycleWorkflow.__name__,
+        workflow_id=lifecycle_workflow_id(booking_id),
+        argument=LifecycleInput(booking_id=booking_id),
+        signal=BookingLifecycleWorkflow.booking_changed.__name__,
+        signal_argument=BookingChanged(reason=reason),
+        # A reinstated booking gets its texts again; their idempotency keys stop repeats.
+        restart_if_closed=True,
+    )
 
 
 def route_payment(event: InternalEvent) -> WorkflowStart:
@@ -238,4 +274,39 @@ def route_stripe(body: str) -> WorkflowStart:
             payer_email=event.payer_email,
             occurred_at=event.occurred_at,
         ),
+    )
+
+
+def route_meta(body: str) -> WorkflowStart:
+    """A customer's Messenger or Instagram message (stored one per inbox row at intake) goes to
+    the customer's conversation on that channel, started if it is not running."""
+    try:
+        delivery = parse_delivery(body)
+    except MalformedMetaWebhook as error:
+        raise UnroutableEvent(f"unreadable Meta event: {error}") from error
+    messages = delivery.customer_messages
+    if len(messages) != 1:
+        raise UnroutableEvent(f"expected one customer message, found {len(messages)}")
+    [message] = messages
+    inbound = InboundMessage(
+        channel=Channel(message.platform),
+        external_id=message.mid,
+        from_address=message.sender_id,
+        to_address=message.recipient_id,
+        text=message.display_text,
+        received_at=message.sent_at,
+    )
+    return conversation_start(inbound)
+
+
+def conversation_start(message: InboundMessage) -> WorkflowStart:
+    """The customer's conversation on that channel gets the message, started if it is not
+    running (a conversation that ended after a quiet week starts again)."""
+    return WorkflowStart(
+        workflow=ConversationWorkflow.__name__,
+        workflow_id=conversation_workflow_id(message.channel, message.from_address),
+        argument=message,
+        signal=ConversationWorkflow.message_received.__name__,
+        signal_argument=message,
+        restart_if_closed=True,
     )

@@ -1,4 +1,5 @@
-"""Sending a text from a workflow: once, and only when the recipient may receive it.
+"""Sending a text (SMS, Messenger or Instagram) from a workflow: once, and only when the
+recipient may receive it.
 
 The send activity decides (consent, the owner's switch, allowed hours, rate limits); when it
 answers `held`, the workflow sleeps durably until the window opens and asks again with the same
@@ -7,25 +8,60 @@ idempotency key, so a restart never sends twice and never forgets.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
+    from activities.direct_messages import DirectMessageActivities
     from activities.messaging import MessagingActivities
     from domain.messaging.models import MessageStatus
-    from domain.messaging.payloads import SendSmsRequest, SendSmsResult
-    from workflows.policies import PROVIDER_RETRY
+    from domain.messaging.payloads import SendDirectMessageRequest, SendSmsRequest, SendSmsResult
+    from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
 
 SEND_TIMEOUT = timedelta(seconds=30)
 # Never sleep less than this between two asks, whatever the clock says.
 _MINIMUM_HOLD = timedelta(seconds=30)
 
 
-async def send_text(request: SendSmsRequest) -> SendSmsResult:
+async def send_text(
+    request: SendSmsRequest, *, interrupted: Callable[[], bool] | None = None
+) -> SendSmsResult:
+    """Sends, waiting out holds. When `interrupted` turns true during a hold (the booking moved
+    or was cancelled), the waiting text is withdrawn and the `held` result returned: the caller
+    decides afresh whether it is still due (the same key then sends it after all)."""
     while True:
         result = await workflow.execute_activity_method(
             MessagingActivities.send_sms,
+            request,
+            start_to_close_timeout=SEND_TIMEOUT,
+            retry_policy=PROVIDER_RETRY,
+        )
+        if result.status != MessageStatus.HELD.value or result.hold_until is None:
+            return result
+        wait = max(result.hold_until - workflow.now(), _MINIMUM_HOLD)
+        if interrupted is None:
+            await workflow.sleep(wait)
+            continue
+        try:
+            await workflow.wait_condition(interrupted, timeout=wait)
+        except TimeoutError:
+            continue
+        await workflow.execute_activity_method(
+            MessagingActivities.withdraw_held,
+            request.idempotency_key,
+            start_to_close_timeout=SEND_TIMEOUT,
+            retry_policy=DATABASE_RETRY,
+        )
+        return result
+
+
+async def send_direct(request: SendDirectMessageRequest) -> SendSmsResult:
+    """A Messenger or Instagram message, once; held only by the owner's switch."""
+    while True:
+        result = await workflow.execute_activity_method(
+            DirectMessageActivities.send_direct_message,
             request,
             start_to_close_timeout=SEND_TIMEOUT,
             retry_policy=PROVIDER_RETRY,

@@ -16,21 +16,27 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
+from activities.booking_messages import BookingMessageActivities
 from activities.calls import CallActivities, CallSettings
+from activities.conversations import ConversationActivities
+from activities.direct_messages import DirectMessageActivities
 from activities.messaging import MessagingActivities
 from activities.payments import PaymentActivities, PaymentSettings
 from activities.quotes import QuoteActivities
 from activities.reviews import ProviderFactory, ReviewActivities, ReviewReader
+from activities.staff_messages import StaffMessageActivities
 from activities.travel import TravelMeasurer
 from activities.webhooks import WebhookActivities
 from core import secrets_at_rest
 from core.settings import Settings
 from core.temporal import connect_temporal
+from domain.messaging.replies import ReplyModel
 from domain.payments.matching import MatchSettings
 from domain.reviews.service import ReplyRules
 from integrations.factory import (
     Providers,
     build_providers,
+    reply_model,
     review_reader,
     reviews_provider_factory,
     ringcentral_subscriptions,
@@ -38,20 +44,22 @@ from integrations.factory import (
 )
 from integrations.llm.base import TriageModel
 from workflows.bank_sync import BankSyncWorkflow
+from workflows.booking_lifecycle import BookingLifecycleWorkflow
 from workflows.call import CallWorkflow
 from workflows.card_payment import CardPaymentWorkflow
-from workflows.inbound_sms import InboundSmsWorkflow
+from workflows.conversation import ConversationWorkflow
 from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.quote import QuoteWorkflow
 from workflows.review import ReviewWorkflow
 from workflows.review_sync import ReviewSyncWorkflow
 from workflows.schedules import ScheduleIntervals, ensure_schedules
+from workflows.staff_message import StaffMessageWorkflow
 from workflows.webhook_renewal import RenewWebhooksWorkflow
 
 log = logging.getLogger(__name__)
 
 WORKFLOWS: Sequence[type] = (
-    InboundSmsWorkflow,
+    ConversationWorkflow,
     QuoteWorkflow,
     CallWorkflow,
     RenewWebhooksWorkflow,
@@ -60,6 +68,8 @@ WORKFLOWS: Sequence[type] = (
     CardPaymentWorkflow,
     ReviewWorkflow,
     ReviewSyncWorkflow,
+    BookingLifecycleWorkflow,
+    StaffMessageWorkflow,
 )
 
 
@@ -80,6 +90,8 @@ class WorkerDeps:
     reviews_provider: ProviderFactory | None = None
     reply_rules: ReplyRules = field(default_factory=ReplyRules)
     review_reader: ReviewReader | None = None  # OpenAI; None: the built-in scorer
+    reply_model: ReplyModel | None = None  # OpenAI answers customers; None: the built-in replies
+    conversation_burst_seconds: int = 20
 
 
 def _no_key(_: str) -> str:
@@ -93,8 +105,13 @@ def _no_reviews(_: str) -> Any:
 def activities_for(deps: WorkerDeps) -> list[Any]:
     engine, providers = deps.engine, deps.providers
     messaging = MessagingActivities(engine, providers.sms)
+    booking_messages = BookingMessageActivities(engine)
+    staff_messages = StaffMessageActivities(engine)
     travel = TravelMeasurer(engine, providers.maps, providers.maps_estimate)
     quotes = QuoteActivities(engine, travel, deps.public_base_url)
+    conversations = ConversationActivities(
+        engine, deps.public_base_url, deps.conversation_burst_seconds, deps.reply_model
+    )
     calls = CallActivities(
         engine, providers.call_control, providers.voice, deps.triage_model, deps.calls
     )
@@ -123,8 +140,18 @@ def activities_for(deps: WorkerDeps) -> list[Any]:
         payments.check_review,
         payments.apply_card_event,
         payments.sync_bank,
-        messaging.record_inbound_sms,
         messaging.send_sms,
+        booking_messages.lifecycle_snapshot,
+        booking_messages.compose,
+        booking_messages.record_skipped,
+        messaging.handle_consent_keyword,
+        messaging.withdraw_held,
+        conversations.record_inbound_message,
+        conversations.reply_turn,
+        conversations.hand_off_conversation,
+        conversations.lead_follow_up,
+        staff_messages.load_staff_message,
+        staff_messages.release_staff_message,
         quotes.price_quote,
         quotes.mark_quote_sent,
         quotes.quote_follow_up,
@@ -140,6 +167,9 @@ def activities_for(deps: WorkerDeps) -> list[Any]:
     ]
     if deps.webhooks is not None:
         registered.append(deps.webhooks.renew_ringcentral_subscription)
+    if providers.direct_messages is not None:
+        direct = DirectMessageActivities(engine, providers.direct_messages)
+        registered.append(direct.send_direct_message)
     return registered
 
 
@@ -183,6 +213,8 @@ def deps_from_settings(settings: Settings, engine: Engine) -> WorkerDeps:
         decrypt=partial(secrets_at_rest.decrypt, settings),
         reviews_provider=reviews_provider_factory(settings),
         review_reader=review_reader(settings),
+        reply_model=reply_model(settings),
+        conversation_burst_seconds=settings.conversation_burst_seconds,
         reply_rules=ReplyRules(
             auto_reply=settings.review_auto_reply,
             auto_reply_delay_minutes=settings.review_auto_reply_delay_minutes,

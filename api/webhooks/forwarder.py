@@ -93,7 +93,11 @@ class InboxForwarder:
                 start.argument,
                 id=start.workflow_id,
                 task_queue=self._task_queue,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+                id_reuse_policy=(
+                    WorkflowIDReusePolicy.ALLOW_DUPLICATE
+                    if start.restart_if_closed
+                    else WorkflowIDReusePolicy.REJECT_DUPLICATE
+                ),
                 **signal,
             )
         except WorkflowAlreadyStartedError:

@@ -32,6 +32,12 @@ def get_settings(session: Session) -> BusinessSettings:
     return settings
 
 
+def texting_paused(session: Session) -> bool:
+    """The owner's emergency switch for every outbound text (off before the business is set up)."""
+    settings = session.get(BusinessSettings, 1)
+    return bool(settings and settings.texting_paused)
+
+
 def update_settings(
     session: Session, changes: dict[str, Any], actor: Actor, summary: str = ""
 ) -> dict[str, list[Any]]:

@@ -180,7 +180,17 @@ def send_facts(
         ),
         per_number_per_hour=settings.sms_per_number_per_hour,
         per_business_per_minute=settings.sms_per_business_per_minute,
+        last_inbound_at=_last_inbound_at(session, to_number),
     )
+
+
+def _last_inbound_at(session: Session, number: str) -> datetime | None:
+    return session.exec(
+        select(Message.created_at)
+        .where(Message.direction == MessageDirection.INBOUND, Message.from_address == number)
+        .order_by(col(Message.created_at).desc())
+        .limit(1)
+    ).first()
 
 
 def search_records(session: Session, number: str = "", page: int = 1) -> Page[ConsentRecord]:

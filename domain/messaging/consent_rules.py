@@ -233,9 +233,20 @@ class SendFacts:
     sent_on_matter_last_day: Sequence[datetime]
     per_number_per_hour: int
     per_business_per_minute: int
+    # When the customer last wrote to us: an answer to them is allowed even after STOP.
+    last_inbound_at: datetime | None = None
 
 
 PAUSED_RECHECK = timedelta(minutes=5)
+# How long after a customer's own message an answer to them counts as one.
+ANSWER_WINDOW = timedelta(hours=24)
+LEAD_CONVERSATION_WINDOW = timedelta(days=7)
+
+
+def _started_recently(last_inbound_at: datetime | None, now: datetime) -> bool:
+    """A lead who wrote to us this week asked to hear from us: one follow-up in that
+    conversation is allowed without a ticked consent box (never after STOP)."""
+    return last_inbound_at is not None and last_inbound_at >= now - LEAD_CONVERSATION_WINDOW
 
 
 def decide(facts: SendFacts, now: datetime) -> SendDecision:
@@ -245,7 +256,15 @@ def decide(facts: SendFacts, now: datetime) -> SendDecision:
         return SendDecision.hold(now + PAUSED_RECHECK, "texting is paused by the owner")
     if kind in _NEEDS_NOT_OPTED_OUT | _NEEDS_WRITTEN_CONSENT and facts.opted_out:
         return SendDecision.suppress("the customer opted out of texts")
-    if kind in _NEEDS_WRITTEN_CONSENT and not facts.written_consent:
+    if (
+        kind is MessageKind.CONVERSATION
+        and facts.opted_out
+        and (facts.last_inbound_at is None or facts.last_inbound_at < now - ANSWER_WINDOW)
+    ):
+        return SendDecision.suppress("the customer opted out and has not written since")
+    if kind in _NEEDS_WRITTEN_CONSENT and not (
+        facts.written_consent or _started_recently(facts.last_inbound_at, now)
+    ):
         return SendDecision.suppress("no consent to marketing texts on record")
     if kind is MessageKind.STAFF:
         return SendDecision.send()

@@ -10,24 +10,6 @@ from domain.customers.models import Channel
 from domain.messaging.models import MessageKind
 
 
-class InboundSms(BaseModel):
-    provider_message_id: str
-    from_number: str
-    to_number: str
-    text: str
-    received_at: datetime
-
-
-class RecordedInboundSms(BaseModel):
-    customer_id: int
-    conversation_id: int
-    message_id: int
-    new_customer: bool
-    customer_opted_out: bool
-    business_name: str
-    acknowledged_recently: bool
-
-
 class SendSmsRequest(BaseModel):
     """One outbound text. The idempotency key makes every retry the same single send."""
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from core.timeutil import utcnow
 from domain.customers.models import Channel
@@ -14,7 +14,6 @@ from domain.messaging.models import (
     MessageDirection,
     MessageStatus,
 )
-from domain.messaging.rules import ACKNOWLEDGEMENT_KEY_PREFIX
 
 
 def conversation_for(session: Session, customer_id: int) -> Conversation:
@@ -89,15 +88,3 @@ def mark_sent(message: Message, provider_message_id: str, sent_at: datetime | No
     message.external_id = provider_message_id
     message.sent_at = sent_at or utcnow()
     message.error = None
-
-
-def acknowledged_since(session: Session, conversation_id: int, since: datetime) -> bool:
-    """Whether an automatic acknowledgement already went to this conversation since then."""
-    found = session.exec(
-        select(Message.id).where(
-            Message.conversation_id == conversation_id,
-            col(Message.idempotency_key).startswith(ACKNOWLEDGEMENT_KEY_PREFIX),
-            col(Message.created_at) >= since,
-        )
-    ).first()
-    return found is not None

@@ -139,8 +139,16 @@ def test_opted_out_numbers_get_only_answers_and_the_confirmation() -> None:
     for kind in (MessageKind.REMINDER, MessageKind.MARKETING, MessageKind.TRANSACTIONAL):
         decision = decide(replace(opted_out, kind=kind), NOON_PACIFIC)
         assert decision.verdict is Verdict.SUPPRESS and "opted out" in decision.reason
-    for kind in (MessageKind.CONVERSATION, MessageKind.CONSENT):
-        assert decide(replace(opted_out, kind=kind), NOON_PACIFIC).verdict is Verdict.SEND
+    assert (
+        decide(replace(opted_out, kind=MessageKind.CONSENT), NOON_PACIFIC).verdict is Verdict.SEND
+    )
+    # An answer goes only to a customer who wrote in the last day.
+    answer = replace(opted_out, kind=MessageKind.CONVERSATION)
+    wrote = replace(answer, last_inbound_at=NOON_PACIFIC - timedelta(hours=2))
+    assert decide(wrote, NOON_PACIFIC).verdict is Verdict.SEND
+    stale = replace(answer, last_inbound_at=NOON_PACIFIC - timedelta(days=3))
+    assert decide(stale, NOON_PACIFIC).verdict is Verdict.SUPPRESS
+    assert decide(answer, NOON_PACIFIC).verdict is Verdict.SUPPRESS
 
 
 def test_marketing_needs_written_consent() -> None:
@@ -149,6 +157,17 @@ def test_marketing_needs_written_consent() -> None:
     )
     assert decision.verdict is Verdict.SUPPRESS
     assert decide(replace(FACTS, written_consent=False), NOON_PACIFIC).verdict is Verdict.SEND
+    # A lead who wrote this week may get a follow-up in that conversation.
+    lead = replace(
+        FACTS,
+        kind=MessageKind.MARKETING,
+        written_consent=False,
+        last_inbound_at=NOON_PACIFIC - timedelta(days=2),
+    )
+    assert decide(lead, NOON_PACIFIC).verdict is Verdict.SEND
+    stale = replace(lead, last_inbound_at=NOON_PACIFIC - timedelta(days=9))
+    assert decide(stale, NOON_PACIFIC).verdict is Verdict.SUPPRESS
+    assert decide(replace(lead, opted_out=True), NOON_PACIFIC).verdict is Verdict.SUPPRESS
 
 
 def test_night_holds_reminders_but_not_answers() -> None:

@@ -2,15 +2,15 @@
 workflow already running in production fails here (non-determinism).
 
 Record new histories after an intended, versioned change with
-`TEPPAN_RECORD_HISTORIES=1 ./dev test tests/workflows/test_replay.py -k sqlite`.
+`TEPPAN_RECORD_HISTORIES=1 ./dev test tests/workflows/test_replay.py -k sqlite` (and the workflow
+tests that record their own: `test_conversation.py`, `test_reviews.py`, `test_payments.py`,
+`test_staff_message.py`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -18,10 +18,8 @@ from temporalio.client import WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.worker import Replayer
 
-from domain.messaging.payloads import InboundSms
 from tests.workflows.conftest import HISTORIES, RunningWorker, replay_and_maybe_record
 from tests.workflows.test_quote import accept_quote, create_quote, start_quote, until_sent
-from workflows.inbound_sms import InboundSmsWorkflow, workflow_id_for
 from workflows.quote import QuoteWorkflow
 from workflows.worker import WORKFLOWS
 
@@ -42,24 +40,6 @@ async def test_recorded_history_replays(path: Path) -> None:
     await Replayer(
         workflows=list(WORKFLOWS), data_converter=pydantic_data_converter
     ).replay_workflow(history)
-
-
-async def test_a_fresh_history_replays(worker: RunningWorker) -> None:
-    sms = InboundSms(
-        provider_message_id=uuid.uuid4().hex[:12],
-        from_number="+15105550111",
-        to_number="+15105550100",
-        text="Do you cater in Stockton?",
-        received_at=datetime.now(UTC),
-    )
-    handle = await worker.client.start_workflow(
-        InboundSmsWorkflow.run,
-        sms,
-        id=workflow_id_for(sms.provider_message_id),
-        task_queue=worker.task_queue,
-    )
-    await handle.result()
-    await replay_and_maybe_record(handle, f"{InboundSmsWorkflow.__name__}--acknowledged")
 
 
 async def test_a_fresh_quote_history_replays(worker: RunningWorker) -> None:
