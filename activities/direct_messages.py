@@ -10,11 +10,10 @@ from sqlalchemy import Engine
 from sqlmodel import Session, col, func, select
 from temporalio import activity
 
+from activities import outbound_rows
 from activities.errors import rejected, retryable
 from core.db import session_scope
 from core.timeutil import utcnow
-from domain.audit import service as audit
-from domain.audit.service import Actor
 from domain.business import service as business
 from domain.customers.models import Channel
 from domain.messaging import service as messaging
@@ -28,7 +27,6 @@ from integrations.meta.base import (
     OutboundDirectMessage,
     OutsideMessagingWindow,
     Platform,
-    SentDirectMessage,
 )
 
 log = logging.getLogger(__name__)
@@ -102,9 +100,9 @@ class DirectMessageActivities:
             )
         message = self._claim(request)
         if message.status == MessageStatus.SENT:
-            return self._result(message, already_sent=True)
+            return outbound_rows.result_of(message, already_sent=True)
         if message.status == MessageStatus.SUPPRESSED:
-            return self._result(message, already_sent=False)
+            return outbound_rows.result_of(message, already_sent=False)
         try:
             if message.send_started_at is not None:
                 earlier = self._sender.find_sent(
@@ -118,13 +116,24 @@ class DirectMessageActivities:
                         "direct message %s had already gone out; not sending again",
                         request.idempotency_key,
                     )
-                    return self._finish(message.id or 0, earlier, already_sent=True)
+                    return outbound_rows.mark_sent(
+                        self._engine,
+                        message.id or 0,
+                        earlier.provider_message_id,
+                        earlier.sent_at,
+                        already_sent=True,
+                    )
             if self._paused():
-                return self._hold(message.id or 0)
+                return outbound_rows.not_sent(
+                    self._engine,
+                    message.id or 0,
+                    "texting is paused by the owner",
+                    hold_until=_server_now() + PAUSED_RECHECK,
+                )
             decision = self._window(request)
             if not decision.allowed:
-                return self._suppress(message.id or 0, decision.why)
-            self._mark_sending(message.id or 0, decision.tag)
+                return outbound_rows.not_sent(self._engine, message.id or 0, decision.why)
+            outbound_rows.mark_sending(self._engine, message.id or 0, decision.tag)
             sent = self._sender.send(
                 OutboundDirectMessage(platform, request.recipient_id, request.text, decision.tag)
             )
@@ -132,28 +141,23 @@ class DirectMessageActivities:
             raise retryable(error) from error
         except OutsideMessagingWindow as error:
             # Meta's clock or record disagrees with ours: it will not take the message.
-            return self._suppress(message.id or 0, f"Meta refused it: {error.message}")
+            return outbound_rows.not_sent(
+                self._engine, message.id or 0, f"Meta refused it: {error.message}"
+            )
         except ProviderRejectedError as error:
-            self._mark_failed(message.id or 0, error.message)
+            outbound_rows.mark_failed(self._engine, message.id or 0, error.message)
             raise rejected(error) from error
-        return self._finish(message.id or 0, sent, already_sent=False)
+        return outbound_rows.mark_sent(
+            self._engine,
+            message.id or 0,
+            sent.provider_message_id,
+            sent.sent_at,
+            already_sent=False,
+        )
 
     def _paused(self) -> bool:
         with session_scope(self._engine) as session:
             return business.texting_paused(session)
-
-    def _hold(self, message_id: int) -> SendSmsResult:
-        """The owner's switch stops direct messages too; the workflow asks again later."""
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.HELD
-            message.error = "texting is paused by the owner"
-            session.add(message)
-            result = self._result(message, already_sent=False)
-        return result.model_copy(
-            update={"hold_until": _server_now() + PAUSED_RECHECK, "reason": message.error}
-        )
 
     def _window(self, request: SendDirectMessageRequest) -> WindowDecision:
         with session_scope(self._engine) as session:
@@ -181,60 +185,3 @@ class DirectMessageActivities:
                 session.add(message)
                 session.flush()
             return message
-
-    def _mark_sending(self, message_id: int, tag: str | None) -> None:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.SENDING
-            message.tag = tag
-            message.send_started_at = message.send_started_at or utcnow()
-            session.add(message)
-
-    def _mark_failed(self, message_id: int, error: str) -> None:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.FAILED
-            message.error = error[:500]
-            session.add(message)
-
-    def _suppress(self, message_id: int, reason: str) -> SendSmsResult:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.SUPPRESSED
-            message.error = reason[:500]
-            session.add(message)
-            log.info("direct message %s suppressed: %s", message.idempotency_key, reason)
-            return self._result(message, already_sent=False)
-
-    def _finish(
-        self, message_id: int, sent: SentDirectMessage, *, already_sent: bool
-    ) -> SendSmsResult:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            messaging.mark_sent(message, sent.provider_message_id, sent.sent_at)
-            session.add(message)
-            audit.record(
-                session,
-                Actor(key=message.sent_by or "system", name=message.sent_by or "system"),
-                "message.send",
-                "message",
-                message.id,
-                {"to": message.to_address, "channel": message.channel.value, "tag": message.tag},
-                f"Sent a {message.channel.value} message",
-            )
-            return self._result(message, already_sent=already_sent)
-
-    @staticmethod
-    def _result(message: Message, *, already_sent: bool) -> SendSmsResult:
-        suppressed = message.status == MessageStatus.SUPPRESSED
-        return SendSmsResult(
-            message_id=message.id or 0,
-            provider_message_id=message.external_id,
-            status=message.status.value,
-            already_sent=already_sent,
-            reason=message.error if suppressed else None,
-        )

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine
 from temporalio import activity
 
+from activities import outbound_rows
 from activities.errors import rejected, retryable
 from core.db import session_scope
 from core.timeutil import utcnow
-from domain.audit import service as audit
 from domain.audit.service import Actor
 from domain.business import service as business
 from domain.customers import service as customers
@@ -36,7 +36,7 @@ from domain.messaging.payloads import (
     SendSmsResult,
 )
 from integrations.errors import ProviderRejectedError, ProviderTransientError
-from integrations.sms.base import OutboundSms, SentSms, SmsSender
+from integrations.sms.base import OutboundSms, SmsSender
 
 log = logging.getLogger(__name__)
 
@@ -76,11 +76,17 @@ class MessagingActivities:
         """
         message = self._claim(request)
         if message.status == MessageStatus.SENT:
-            return self._result(message, already_sent=True)
+            return outbound_rows.result_of(message, already_sent=True)
         if message.send_started_at is None:
             decision = self._decide(message.id or 0, request)
             if decision.verdict is not Verdict.SEND:
-                return self._not_now(message.id or 0, decision)
+                held = decision.verdict is Verdict.HOLD
+                return outbound_rows.not_sent(
+                    self._engine,
+                    message.id or 0,
+                    decision.reason,
+                    hold_until=decision.until if held else None,
+                )
         outbound = OutboundSms(request.from_number, request.to_number, request.text)
         try:
             if message.send_started_at is not None:
@@ -91,15 +97,27 @@ class MessagingActivities:
                     log.info(
                         "SMS %s had already gone out; not sending again", request.idempotency_key
                     )
-                    return self._finish(message.id or 0, earlier, already_sent=True)
-            self._mark_sending(message.id or 0)
+                    return outbound_rows.mark_sent(
+                        self._engine,
+                        message.id or 0,
+                        earlier.provider_message_id,
+                        earlier.sent_at,
+                        already_sent=True,
+                    )
+            outbound_rows.mark_sending(self._engine, message.id or 0)
             sent = self._sms.send(outbound)
         except ProviderTransientError as error:
             raise retryable(error) from error
         except ProviderRejectedError as error:
-            self._mark_failed(message.id or 0, error.message)
+            outbound_rows.mark_failed(self._engine, message.id or 0, error.message)
             raise rejected(error) from error
-        return self._finish(message.id or 0, sent, already_sent=False)
+        return outbound_rows.mark_sent(
+            self._engine,
+            message.id or 0,
+            sent.provider_message_id,
+            sent.sent_at,
+            already_sent=False,
+        )
 
     def _decide(self, message_id: int, request: SendSmsRequest) -> SendDecision:
         with session_scope(self._engine) as session:
@@ -112,21 +130,6 @@ class MessagingActivities:
                 now=_server_now(),
             )
         return decide(facts, _server_now())
-
-    def _not_now(self, message_id: int, decision: SendDecision) -> SendSmsResult:
-        """Records why the text did not go: `held` until a time, or `suppressed` for good."""
-        held = decision.verdict is Verdict.HOLD
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.HELD if held else MessageStatus.SUPPRESSED
-            message.error = decision.reason[:500]
-            session.add(message)
-            log.info("SMS %s %s: %s", message.idempotency_key, message.status, decision.reason)
-            result = self._result(message, already_sent=False)
-        return result.model_copy(
-            update={"hold_until": decision.until if held else None, "reason": decision.reason}
-        )
 
     @activity.defn
     def withdraw_held(self, idempotency_key: str) -> None:
@@ -197,45 +200,3 @@ class MessagingActivities:
                 session.add(message)
                 session.flush()
             return message
-
-    def _mark_sending(self, message_id: int) -> None:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.SENDING
-            message.send_started_at = message.send_started_at or utcnow()
-            session.add(message)
-
-    def _mark_failed(self, message_id: int, error: str) -> None:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            message.status = MessageStatus.FAILED
-            message.error = error[:500]
-            session.add(message)
-
-    def _finish(self, message_id: int, sent: SentSms, *, already_sent: bool) -> SendSmsResult:
-        with session_scope(self._engine) as session:
-            message = session.get(Message, message_id)
-            assert message is not None
-            messaging.mark_sent(message, sent.provider_message_id, sent.sent_at)
-            session.add(message)
-            audit.record(
-                session,
-                Actor(key=message.sent_by or "system", name=message.sent_by or "system"),
-                "message.send",
-                "message",
-                message.id,
-                {"to": message.to_address},
-                f"Texted {message.to_address}",
-            )
-            return self._result(message, already_sent=already_sent)
-
-    @staticmethod
-    def _result(message: Message, *, already_sent: bool) -> SendSmsResult:
-        return SendSmsResult(
-            message_id=message.id or 0,
-            provider_message_id=message.external_id,
-            status=message.status.value,
-            already_sent=already_sent,
-        )

@@ -52,7 +52,7 @@ def create(session: Session, data: CustomerCreate, actor: Actor) -> Customer:
     session.add(customer)
     session.flush()
     if customer.sms_consent:
-        _record_consent_given(session, customer, actor)
+        _record_consent(session, customer, actor, given=True)
     audit.record(
         session,
         actor,
@@ -76,9 +76,9 @@ def update(session: Session, customer_id: int, data: CustomerUpdate, actor: Acto
         setattr(customer, key, value)
     if changes.get("sms_consent") and not before["sms_consent"]:
         customer.sms_consent_at = utcnow()
-        _record_consent_given(session, customer, actor)
+        _record_consent(session, customer, actor, given=True)
     elif changes.get("sms_consent") is False and before["sms_consent"]:
-        _record_consent_withdrawn(session, customer, actor)
+        _record_consent(session, customer, actor, given=False)
     customer.updated_at = utcnow()
     session.add(customer)
     delta = audit.diff(before, audit.snapshot(customer, frozenset({"updated_at"})))
@@ -95,33 +95,22 @@ def update(session: Session, customer_id: int, data: CustomerUpdate, actor: Acto
     return customer
 
 
-def _record_consent_given(session: Session, customer: Customer, actor: Actor) -> None:
-    if customer.phone:
-        consent.record(
-            session,
-            address=customer.phone,
-            channel=Channel.SMS,
-            customer_id=customer.id,
-            action=ConsentAction.OPT_IN,
-            method="web_form" if actor.key.startswith(("customer", "public")) else "staff_entry",
-            evidence=f"texts consent ticked, entered by {actor.name}",
-            actor=actor,
-        )
-
-
-def _record_consent_withdrawn(session: Session, customer: Customer, actor: Actor) -> None:
-    if customer.phone:
-        consent.record(
-            session,
-            address=customer.phone,
-            channel=Channel.SMS,
-            customer_id=customer.id,
-            action=ConsentAction.OPT_OUT,
-            method="staff_entry",
-            evidence=f"texts consent unticked by {actor.name}",
-            actor=actor,
-            scope="marketing",
-        )
+def _record_consent(session: Session, customer: Customer, actor: Actor, *, given: bool) -> None:
+    """The consent box ticked or unticked on the customer's record, kept as evidence."""
+    if not customer.phone:
+        return
+    public = actor.key.startswith(("customer", "public"))
+    consent.record(
+        session,
+        address=customer.phone,
+        channel=Channel.SMS,
+        customer_id=customer.id,
+        action=ConsentAction.OPT_IN if given else ConsentAction.OPT_OUT,
+        method="web_form" if public else "staff_entry",
+        evidence=f"texts consent {'ticked' if given else 'unticked'} by {actor.name}",
+        actor=actor,
+        scope=consent.ALL_KINDS if given else "marketing",
+    )
 
 
 def search(session: Session, text: str = "", page: int = 1, per_page: int = 25) -> Page[Customer]:
