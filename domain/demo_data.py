@@ -189,7 +189,7 @@ def seed_demo_data(
         role=manager_login.role,
         actor=SYSTEM,
     )
-    accounts.create_user(
+    desk = accounts.create_user(
         session,
         email=staff_login.email,
         full_name="Jessica Wu",
@@ -205,7 +205,9 @@ def seed_demo_data(
         StaffMember(
             full_name="Ana Lopez", role=StaffRole.MANAGER, phone="+15105550102", user_id=manager.id
         ),
-        StaffMember(full_name="Jessica Wu", role=StaffRole.PHONE, phone="+15105550103"),
+        StaffMember(
+            full_name="Jessica Wu", role=StaffRole.PHONE, phone="+15105550103", user_id=desk.id
+        ),
         StaffMember(full_name="Marco Rossi", role=StaffRole.PHONE, phone="+15105550104"),
     ]
     chefs = [
