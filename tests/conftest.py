@@ -8,6 +8,7 @@ import uuid
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
+import argon2
 import psycopg
 import pytest
 from sqlalchemy import Engine, text
@@ -18,6 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from core.db import make_engine
 from core.migrate import upgrade_database
 from core.settings import Settings
+from domain.accounts import service as accounts
 from domain.all_models import metadata
 
 pytest_plugins = [
@@ -27,6 +29,10 @@ pytest_plugins = [
     "tests.google_business_fixtures",
     "tests.meta_fixtures",
 ]
+
+# Argon2 at production cost is a tenth of a second a hash: the panel's tests seed and log in
+# hundreds of times. Hashing is the same code at its cheapest parameters.
+accounts.use_hash_parameters(argon2.profiles.CHEAPEST)
 
 POSTGRES_ADMIN_URL = os.environ.get(
     "TEPPAN_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"

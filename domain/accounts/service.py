@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, select
 
@@ -20,6 +20,15 @@ MAX_FAILED_LOGINS = 5
 LOCKOUT = timedelta(minutes=15)
 # Verified against when the email is unknown, so both paths take the same time.
 _DUMMY_HASH = _hasher.hash("not-a-real-password")
+
+
+def use_hash_parameters(parameters: Parameters) -> None:
+    """Changes the cost of new hashes. Only tests lower it (argon2.profiles.CHEAPEST), so that
+    hundreds of seeded logins take no minutes; stored hashes carry their own parameters and
+    verify either way."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    _DUMMY_HASH = _hasher.hash("not-a-real-password")
 
 
 def hash_password(password: str) -> str:

@@ -178,6 +178,19 @@ async def phone(
 
 
 @pytest.fixture
+async def phone_with_own_clock(
+    own_time_skipping_env: WorkflowEnvironment,
+    engine: Engine,
+    ringcentral: RingCentralSandbox,
+    settings: Settings,
+) -> AsyncIterator[Phone]:
+    """For tests that skip time with `env.sleep`: on the shared server, anything another test
+    left waiting holds the clock back."""
+    async with _running_phone(own_time_skipping_env, engine, ringcentral, settings, None) as phone:
+        yield phone
+
+
+@pytest.fixture
 async def openai_phone(
     time_skipping_env: WorkflowEnvironment,
     engine: Engine,
@@ -225,7 +238,8 @@ async def test_asking_for_a_person_reaches_the_next_extension(phone: Phone) -> N
     assert [e.outcome for e in phone.escalations(sid)] == ["answered"]
 
 
-async def test_no_answer_tries_the_next_one(phone: Phone) -> None:
+async def test_no_answer_tries_the_next_one(phone_with_own_clock: Phone) -> None:
+    phone = phone_with_own_clock
     phone.ringcentral.set_mode("101", "ignore")
     sid = phone.call()
     await phone.greeted(sid)
@@ -283,7 +297,8 @@ async def test_a_question_is_answered_and_no_person_is_needed(phone: Phone) -> N
     assert not phone.escalations(sid)
 
 
-async def test_a_silent_caller_is_let_go_politely(phone: Phone) -> None:
+async def test_a_silent_caller_is_let_go_politely(phone_with_own_clock: Phone) -> None:
+    phone = phone_with_own_clock
     sid = phone.call()
     await phone.greeted(sid)
     await phone.env.sleep(SILENCE_TIMEOUT + 1)  # nobody speaks

@@ -116,7 +116,7 @@ async def test_the_owners_switch_holds_texts_until_it_is_turned_off(
     booking = _book(lifecycle, lifecycle.local(3, 12))
     booking_id = booking.id or 0
     await _started(lifecycle, booking)
-    await _until(lambda: len(_texts(lifecycle, booking_id)) == 1)
+    await _until(lambda: [s for _, s, _ in _statuses(lifecycle, booking_id)] == ["held"])
     assert _statuses(lifecycle, booking_id) == [
         ("booking_confirmation", MessageStatus.HELD.value, "texting is paused by the owner")
     ]
