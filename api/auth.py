@@ -1,4 +1,5 @@
-"""Who is calling the REST API, for the endpoints that need a role.
+"""Who is calling the REST API: every /api/v1 endpoint needs a panel account of at least the
+staff role (extensions: manager), and changes are audited under that person.
 
 HTTP Basic with a panel account's email and password: simple for scripts and checked by the
 same service as the panel's login (lockout included). Only over HTTPS in production.
@@ -45,4 +46,5 @@ def require_role(minimum: Role) -> Callable[..., Actor]:
     return dependency
 
 
+StaffActor = Annotated[Actor, Depends(require_role(Role.STAFF))]
 ManagerActor = Annotated[Actor, Depends(require_role(Role.MANAGER))]

@@ -28,6 +28,10 @@ ADDRESSES = [
 ]
 
 
+# The demo staff login (`teppan up`): the API needs a panel account.
+STAFF_LOGIN = ("staff@example.com", "teppan-staff1")
+
+
 def _quote_once(client: httpx.Client, api: str, index: int) -> tuple[float, str]:
     started = time.perf_counter()
     created = client.post(
@@ -61,7 +65,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--count", type=int, default=60)
     args = parser.parse_args()
-    with running_stack() as stack, httpx.Client(timeout=30) as client:
+    with running_stack() as stack, httpx.Client(timeout=30, auth=STAFF_LOGIN) as client:
         timings = [_quote_once(client, stack.api, index) for index in range(args.count)]
         google_calls = client.get(f"{stack.google}/sandbox/google/requests").json()
     first = timings[: len(ADDRESSES)]

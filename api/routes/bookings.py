@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime
 
+from api.auth import StaffActor
 from api.deps import SessionDep
 from api.pages import PageOut, page_out
-from api.routes.customers import API_ACTOR
 from domain.bookings import service
 from domain.bookings.models import Booking, BookingStatus
 from domain.bookings.schemas import BookingCreate, BookingPublic, BookingUpdate
@@ -25,6 +25,7 @@ def _public(booking: Booking, paid: int) -> BookingPublic:
 
 @router.get("", response_model=PageOut[BookingPublic])
 def list_bookings(
+    _reader: StaffActor,
     session: SessionDep,
     q: str = Query(default="", max_length=200, description="reference, address, customer"),
     status_filter: BookingStatus | None = Query(default=None, alias="status"),
@@ -49,23 +50,25 @@ def list_bookings(
 
 
 @router.post("", response_model=BookingPublic, status_code=status.HTTP_201_CREATED)
-def create_booking(session: SessionDep, data: BookingCreate) -> BookingPublic:
-    return _public(service.create(session, data, API_ACTOR), 0)
+def create_booking(actor: StaffActor, session: SessionDep, data: BookingCreate) -> BookingPublic:
+    return _public(service.create(session, data, actor), 0)
 
 
 @router.get("/{booking_id}", response_model=BookingPublic)
-def get_booking(session: SessionDep, booking_id: int) -> BookingPublic:
+def get_booking(_reader: StaffActor, session: SessionDep, booking_id: int) -> BookingPublic:
     return _public(service.get(session, booking_id), ledger.paid_cents(session, booking_id))
 
 
 @router.patch("/{booking_id}", response_model=BookingPublic)
-def update_booking(session: SessionDep, booking_id: int, data: BookingUpdate) -> BookingPublic:
-    booking = service.update(session, booking_id, data, API_ACTOR)
+def update_booking(
+    actor: StaffActor, session: SessionDep, booking_id: int, data: BookingUpdate
+) -> BookingPublic:
+    booking = service.update(session, booking_id, data, actor)
     return _public(booking, ledger.paid_cents(session, booking_id))
 
 
 @router.delete("/{booking_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_booking(session: SessionDep, booking_id: int) -> Response:
+def delete_booking(actor: StaffActor, session: SessionDep, booking_id: int) -> Response:
     """Refused (409) for a booking with money on its ledger: cancel or archive it instead."""
-    service.delete(session, booking_id, API_ACTOR)
+    service.delete(session, booking_id, actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 
+from api.auth import StaffActor
 from api.deps import SessionDep, SettingsDep
 from api.pages import PageOut, page_out
-from api.routes.customers import API_ACTOR
 from domain.quotes import service
 from domain.quotes.models import Quote, QuoteStatus
 from domain.quotes.rules import meters_to_miles
@@ -41,6 +41,7 @@ def _with_timeline(session: SessionDep, quote: Quote, base_url: str) -> QuotePub
 
 @router.post("", response_model=QuotePublic, status_code=status.HTTP_201_CREATED)
 def create_quote(
+    actor: StaffActor,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
@@ -49,7 +50,7 @@ def create_quote(
 ) -> QuotePublic:
     """Stores the quote as `pricing`; its workflow prices it and texts it within seconds
     (poll `GET /api/v1/quotes/{id}` for the price and the timeline)."""
-    created = service.create(session, data, API_ACTOR)
+    created = service.create(session, data, actor)
     # Commit before answering: the workflow is started right after the response, and it must
     # find the quote (FastAPI would otherwise commit only once the background task has run).
     session.commit()
@@ -59,6 +60,7 @@ def create_quote(
 
 @router.get("", response_model=PageOut[QuotePublic])
 def list_quotes(
+    _reader: StaffActor,
     session: SessionDep,
     settings: SettingsDep,
     q: str = Query(default="", max_length=200, description="reference, address, customer"),
@@ -71,26 +73,33 @@ def list_quotes(
 
 
 @router.get("/{quote_id}", response_model=QuotePublic)
-def get_quote(session: SessionDep, settings: SettingsDep, quote_id: int) -> QuotePublic:
+def get_quote(
+    _reader: StaffActor, session: SessionDep, settings: SettingsDep, quote_id: int
+) -> QuotePublic:
     return _with_timeline(session, service.get(session, quote_id), settings.public_base_url)
 
 
 @router.post("/{quote_id}/confirm-travel", response_model=QuotePublic)
 def confirm_travel(
-    session: SessionDep, settings: SettingsDep, quote_id: int, data: TravelConfirmation
+    actor: StaffActor,
+    session: SessionDep,
+    settings: SettingsDep,
+    quote_id: int,
+    data: TravelConfirmation,
 ) -> QuotePublic:
-    quote = service.confirm_travel(session, quote_id, data.distance_miles, API_ACTOR)
+    quote = service.confirm_travel(session, quote_id, data.distance_miles, actor)
     return _with_timeline(session, quote, settings.public_base_url)
 
 
 @router.post("/{quote_id}/cancel", response_model=QuotePublic)
 def cancel_quote(
+    actor: StaffActor,
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
     quote_id: int,
     background: BackgroundTasks,
 ) -> QuotePublic:
-    quote = service.cancel(session, quote_id, API_ACTOR)
+    quote = service.cancel(session, quote_id, actor)
     background.add_task(tell_quote_decided, request.app.state.temporal, quote_id)
     return _with_timeline(session, quote, settings.public_base_url)

@@ -1,4 +1,12 @@
+from __future__ import annotations
+
+import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from domain.audit.models import AuditEntry
 
 
 def test_create_get_update_and_search(client: TestClient) -> None:
@@ -47,3 +55,23 @@ def test_pagination_is_bounded(client: TestClient) -> None:
     page = client.get("/api/v1/customers", params={"per_page": 2, "page": 2}).json()
     assert page["total"] == 3 and page["pages"] == 2 and len(page["items"]) == 1
     assert client.get("/api/v1/customers", params={"per_page": 1000}).status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path", ["/api/v1/customers", "/api/v1/bookings", "/api/v1/quotes", "/api/v1/customers/1"]
+)
+def test_the_api_needs_a_panel_login(app: FastAPI, path: str) -> None:
+    anonymous = TestClient(app)
+    refused = anonymous.get(path)
+    assert refused.status_code == 401 and refused.headers["WWW-Authenticate"] == "Basic"
+    assert "HTTP Basic" in refused.json()["error"]["message"]
+    assert anonymous.get(path, auth=("desk@example.com", "wrong")).status_code == 401
+    assert anonymous.post("/api/v1/customers", json={"full_name": "Mallory"}).status_code == 401
+
+
+def test_changes_are_audited_under_the_person(client: TestClient, engine: Engine) -> None:
+    created = client.post("/api/v1/customers", json={"full_name": "Rosa Diaz"})
+    assert created.status_code == 201
+    with Session(engine) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.action == "customer.create")).one()
+    assert entry.actor_name == "Desk Staff" and entry.actor.startswith("user:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -43,8 +44,10 @@ def people(engine: Engine, client: TestClient) -> tuple[int, int]:
         return jessica.id or 0, marco.id or 0
 
 
-def test_who_may_see_and_change_extensions(client: TestClient, people: tuple[int, int]) -> None:
-    assert client.get("/api/v1/extensions").status_code == 401
+def test_who_may_see_and_change_extensions(
+    app: FastAPI, client: TestClient, people: tuple[int, int]
+) -> None:
+    assert TestClient(app).get("/api/v1/extensions").status_code == 401
     assert client.get("/api/v1/extensions", auth=(MANAGER[0], "wrong")).status_code == 401
     forbidden = client.get("/api/v1/extensions", auth=STAFF)
     assert forbidden.status_code == 403 and "manager" in forbidden.json()["error"]["message"]

@@ -120,9 +120,13 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         # The assistant answers the booking request: the quote link, or what it needs to price it.
         assert replies and ("cook for you" in replies[0] or "/q/" in replies[0]), replies
 
-        # A quote from the API is priced through Google (the emulator) and texted.
+        # A quote from the API (a staff member's panel login) is priced through Google (the
+        # emulator) and texted.
+        staff = ("staff@example.com", "teppan-staff1")
+        assert httpx.get(f"{api}/api/v1/quotes").status_code == 401
         created = httpx.post(
             f"{api}/api/v1/quotes",
+            auth=staff,
             json={
                 "customer": {"full_name": "Maria Gonzalez", "phone": "209-555-0117"},
                 "address": "2200 Pacific Ave, Stockton, CA 95204",
@@ -134,7 +138,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         deadline = time.monotonic() + 45
         while quote["status"] == "pricing" and time.monotonic() < deadline:
             time.sleep(0.3)
-            quote = httpx.get(f"{api}/api/v1/quotes/{quote['id']}").json()
+            quote = httpx.get(f"{api}/api/v1/quotes/{quote['id']}", auth=staff).json()
         assert quote["status"] == "sent" and quote["travel_source"] == "google"
         page = httpx.get(quote["public_url"])
         assert page.status_code == 200 and "Accept this quote" in page.text
