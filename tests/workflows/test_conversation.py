@@ -16,11 +16,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlmodel import Session, col, select
 from temporalio.client import Client, WorkflowHandle
 from temporalio.testing import WorkflowEnvironment
 
+from api.app import create_app
 from api.webhooks.forwarder import InboxForwarder
 from core.settings import Settings
 from core.temporal import TemporalGateway
@@ -417,6 +419,31 @@ async def test_a_messenger_message_is_answered_on_messenger(conversing: Conversi
     [reply] = conversing.outbound()
     assert reply.channel == Channel.MESSENGER and reply.status == MessageStatus.SENT
     assert conversing.texts_to(CUSTOMER) == []
+
+
+async def test_an_instagram_message_signed_by_meta_is_answered_on_instagram(
+    conversing: Conversing, settings: Settings
+) -> None:
+    """The whole way: Meta's signed POST to our webhook (signature checked by the app), the
+    inbox, the forwarder, the conversation, the Send API answer at the emulator."""
+    api = TestClient(create_app(settings, conversing.engine))  # no lifespan: we forward
+
+    def post(body: str, signature: str) -> int:
+        headers = {"Content-Type": "application/json", "X-Hub-Signature-256": signature}
+        return api.post("/webhooks/meta", content=body.encode(), headers=headers).status_code
+
+    written = conversing.meta.customer_writes("Do you bring your own grill?", platform="instagram")
+    forged = "sha256=" + "0" * 64
+    assert await asyncio.to_thread(post, written["body"], forged) == 401
+    assert await asyncio.to_thread(post, written["body"], written["signature"]) == 200
+    assert await asyncio.to_thread(post, written["body"], written["signature"]) == 200  # again
+    assert await conversing.forwarder.forward_pending() == 1
+
+    igsid = written["sender_id"]
+    [sent] = await conversing.until(lambda: conversing.meta.sent(igsid))
+    assert sent["text"] == GRILL_ANSWER
+    [reply] = conversing.outbound()
+    assert reply.channel == Channel.INSTAGRAM and reply.status == MessageStatus.SENT
 
 
 async def test_a_quiet_week_ends_the_run_and_a_later_message_starts_another(
