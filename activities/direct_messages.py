@@ -11,9 +11,9 @@ from sqlmodel import Session, col, func, select
 from temporalio import activity
 
 from activities import outbound_rows
+from activities.actor import server_now
 from activities.errors import rejected, retryable
 from core.db import session_scope
-from core.timeutil import utcnow
 from domain.business import service as business
 from domain.customers.models import Channel
 from domain.messaging import service as messaging
@@ -37,15 +37,6 @@ _PLATFORMS: dict[Channel, Platform] = {
     Channel.MESSENGER: "messenger",
     Channel.INSTAGRAM: "instagram",
 }
-
-
-def _server_now() -> datetime:
-    """Temporal's clock for this attempt: the wall clock in production, the skipped-ahead one
-    under the time-skipping test server, so the window follows the workflow's time."""
-    try:
-        return activity.info().current_attempt_scheduled_time
-    except RuntimeError:  # outside an activity (a script)
-        return utcnow()
 
 
 def last_inbound_at(
@@ -128,7 +119,7 @@ class DirectMessageActivities:
                     self._engine,
                     message.id or 0,
                     "texting is paused by the owner",
-                    hold_until=_server_now() + PAUSED_RECHECK,
+                    hold_until=server_now() + PAUSED_RECHECK,
                 )
             decision = self._window(request)
             if not decision.allowed:
@@ -164,7 +155,7 @@ class DirectMessageActivities:
             last = last_inbound_at(
                 session, request.conversation_id, request.channel, request.recipient_id
             )
-        return reply_allowed(last, _server_now(), request.human_agent)
+        return reply_allowed(last, server_now(), request.human_agent)
 
     def _claim(self, request: SendDirectMessageRequest) -> Message:
         with session_scope(self._engine) as session:

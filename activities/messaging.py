@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from sqlalchemy import Engine
 from temporalio import activity
 
 from activities import outbound_rows
+from activities.actor import server_now, workflow_actor
 from activities.errors import rejected, retryable
 from core.db import session_scope
-from core.timeutil import utcnow
-from domain.audit.service import Actor
 from domain.business import service as business
 from domain.customers import service as customers
 from domain.customers.models import Channel
@@ -42,23 +41,6 @@ log = logging.getLogger(__name__)
 
 # Clocks differ between us and the provider; look a little before our own start time.
 _CLOCK_SKEW = timedelta(minutes=2)
-# One automatic acknowledgement per conversation in this period: a burst gets one reply.
-ACKNOWLEDGEMENT_QUIET_PERIOD = timedelta(minutes=15)
-
-
-def _workflow_actor() -> Actor:
-    info = activity.info()
-    return Actor.workflow(info.workflow_id or "unknown")
-
-
-def _server_now() -> datetime:
-    """Temporal's clock when this attempt was scheduled: the wall clock in production, and the
-    skipped-ahead clock under the time-skipping test server, so allowed hours follow the
-    workflow's own notion of time."""
-    try:
-        return activity.info().current_attempt_scheduled_time
-    except RuntimeError:  # called outside an activity (a script, a test of the service)
-        return utcnow()
 
 
 class MessagingActivities:
@@ -127,9 +109,9 @@ class MessagingActivities:
                 to_number=request.to_number,
                 matter=request.matter,
                 exclude_message_id=message_id,
-                now=_server_now(),
+                now=server_now(),
             )
-        return decide(facts, _server_now())
+        return decide(facts, server_now())
 
     @activity.defn
     def withdraw_held(self, idempotency_key: str) -> None:
@@ -148,7 +130,7 @@ class MessagingActivities:
         keyword = consent_keyword(request.text)
         if keyword is None:
             return ConsentKeywordOutcome(keyword=None)
-        actor = _workflow_actor()
+        actor = workflow_actor()
         with session_scope(self._engine) as session:
             customer = customers.get(session, request.customer_id)
             changed = consent.apply_keyword(
