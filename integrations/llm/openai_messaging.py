@@ -14,16 +14,14 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import Any
 
-import openai
 from openai import OpenAI
-from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 
 from core.money import dollars
 from domain.calls.triage import Intent
 from domain.messaging.replies import MAX_REPLY_CHARS, ReplyAction, ReplyContext, ReplyDecision
-from integrations.errors import ProviderRejectedError, ProviderTransientError
-from integrations.llm.openai_triage import MAX_REASON_CHARS, PROVIDER, translate_error
+from integrations.errors import ProviderTransientError
+from integrations.llm.openai_triage import MAX_REASON_CHARS, PROVIDER, json_answer
 
 SCHEMA_NAME = "conversation_reply"
 
@@ -88,30 +86,10 @@ class OpenAIMessaging:
         self._client.close()
 
     def reply(self, messages: Sequence[str], context: ReplyContext) -> ReplyDecision:
-        prompt: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": request_content(messages, context)},
-        ]
-        try:
-            completion = self._client.chat.completions.create(
-                model=self._model,
-                messages=prompt,
-                response_format=RESPONSE_FORMAT,
-                temperature=0,
-            )
-        except openai.OpenAIError as error:
-            raise translate_error(error) from error
-        if not completion.choices:
-            raise ProviderTransientError(PROVIDER, "an answer without choices")
-        choice = completion.choices[0]
-        message = choice.message
-        if message.refusal:
-            raise ProviderRejectedError(PROVIDER, f"the model refused: {message.refusal}")
-        if choice.finish_reason == "length":
-            raise ProviderTransientError(PROVIDER, "the answer was cut off (token limit)")
-        if not message.content:
-            raise ProviderTransientError(PROVIDER, "an answer without content")
-        return parse_answer(message.content)
+        content = request_content(messages, context)
+        return parse_answer(
+            json_answer(self._client, self._model, SYSTEM_PROMPT, content, RESPONSE_FORMAT)
+        )
 
 
 def request_content(messages: Sequence[str], context: ReplyContext) -> str:

@@ -10,14 +10,12 @@ import json
 import math
 from typing import Any
 
-import openai
 from openai import OpenAI
-from openai.types.chat import ChatCompletionMessageParam
 from openai.types.shared_params import ResponseFormatJSONSchema
 
 from domain.reviews.sentiment import TOPICS, Assessment
-from integrations.errors import ProviderRejectedError, ProviderTransientError
-from integrations.llm.openai_triage import PROVIDER, translate_error
+from integrations.errors import ProviderTransientError
+from integrations.llm.openai_triage import PROVIDER, json_answer
 
 SENTIMENTS = ("positive", "neutral", "negative")
 
@@ -55,27 +53,10 @@ class OpenAIReviewReader:
         self._client.close()
 
     def read(self, star_rating: int, comment: str) -> Assessment:
-        messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {
-                "role": "user",
-                "content": json.dumps(
-                    {"stars": star_rating, "review": comment[:4000]}, ensure_ascii=False
-                ),
-            },
-        ]
-        try:
-            completion = self._client.chat.completions.create(
-                model=self._model, messages=messages, response_format=RESPONSE_FORMAT, temperature=0
-            )
-        except openai.OpenAIError as error:
-            raise translate_error(error) from error
-        if not completion.choices:
-            raise ProviderTransientError(PROVIDER, "an answer without choices")
-        message = completion.choices[0].message
-        if message.refusal:
-            raise ProviderRejectedError(PROVIDER, f"the model refused: {message.refusal}")
-        return parse_reading(message.content or "")
+        request = json.dumps({"stars": star_rating, "review": comment[:4000]}, ensure_ascii=False)
+        return parse_reading(
+            json_answer(self._client, self._model, SYSTEM_PROMPT, request, RESPONSE_FORMAT)
+        )
 
 
 def parse_reading(content: str) -> Assessment:

@@ -112,30 +112,9 @@ class OpenAITriage:
         request = json.dumps(
             {"caller_said": text, "staff_names": list(staff_names)}, ensure_ascii=False
         )
-        messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": SYSTEM_PROMPT},
-            {"role": "user", "content": request},
-        ]
-        try:
-            completion = self._client.chat.completions.create(
-                model=self._model,
-                messages=messages,
-                response_format=RESPONSE_FORMAT,
-                temperature=0,
-            )
-        except openai.OpenAIError as error:
-            raise translate_error(error) from error
-        if not completion.choices:
-            raise ProviderTransientError(PROVIDER, "an answer without choices")
-        choice = completion.choices[0]
-        message = choice.message
-        if message.refusal:
-            raise ProviderRejectedError(PROVIDER, f"the model refused: {message.refusal}")
-        if choice.finish_reason == "length":
-            raise ProviderTransientError(PROVIDER, "the answer was cut off (token limit)")
-        if not message.content:
-            raise ProviderTransientError(PROVIDER, "an answer without content")
-        return parse_answer(message.content)
+        return parse_answer(
+            json_answer(self._client, self._model, SYSTEM_PROMPT, request, RESPONSE_FORMAT)
+        )
 
 
 def parse_answer(content: str) -> TriageResult:
@@ -175,6 +154,39 @@ def parse_answer(content: str) -> TriageResult:
         reason=" ".join(reason.split())[:MAX_REASON_CHARS],
         emergency=emergency,
     )
+
+
+def json_answer(
+    client: OpenAI,
+    model: str,
+    system_prompt: str,
+    user_content: str,
+    response_format: ResponseFormatJSONSchema,
+) -> str:
+    """The model's JSON answer to one request (temperature 0, a JSON schema), or the provider
+    error our retry policies understand: transient for timeouts, limits, cut-off or empty
+    answers; rejected for refusals and requests OpenAI will never take."""
+    messages: list[ChatCompletionMessageParam] = [
+        {"role": "system", "content": system_prompt},
+        {"role": "user", "content": user_content},
+    ]
+    try:
+        completion = client.chat.completions.create(
+            model=model, messages=messages, response_format=response_format, temperature=0
+        )
+    except openai.OpenAIError as error:
+        raise translate_error(error) from error
+    if not completion.choices:
+        raise ProviderTransientError(PROVIDER, "an answer without choices")
+    choice = completion.choices[0]
+    message = choice.message
+    if message.refusal:
+        raise ProviderRejectedError(PROVIDER, f"the model refused: {message.refusal}")
+    if choice.finish_reason == "length":
+        raise ProviderTransientError(PROVIDER, "the answer was cut off (token limit)")
+    if not message.content:
+        raise ProviderTransientError(PROVIDER, "an answer without content")
+    return message.content
 
 
 def translate_error(error: openai.OpenAIError) -> ProviderTransientError | ProviderRejectedError:
