@@ -38,13 +38,11 @@ with workflow.unsafe.imports_passed_through():
     from domain.messaging.payloads import (
         ConsentKeywordRequest,
         InboundMessage,
-        SendDirectMessageRequest,
-        SendSmsRequest,
     )
     from domain.messaging.replies import ReplyAction
     from domain.messaging.reply_rules import hand_off_key, reply_key
     from workflows.policies import DATABASE_RETRY
-    from workflows.texting import send_direct, send_text
+    from workflows.texting import send_on_channel, send_text
 
 # Nothing pending and nothing said for this long: the run ends.
 IDLE = timedelta(days=7)
@@ -226,29 +224,17 @@ class ConversationWorkflow:
 
     async def _send(self, to: PendingMessage, key: str, text: str, kind: MessageKind) -> None:
         """On the customer's own channel, once per key."""
-        sent_by = f"workflow:{workflow.info().workflow_id}"
-        if to.channel is Channel.SMS:
-            request = SendSmsRequest(
-                idempotency_key=key,
-                conversation_id=to.conversation_id,
-                from_number=to.to_address,
-                to_number=to.from_address,
-                text=text,
-                sent_by=sent_by,
-                kind=kind,
-            )
-            await self._guarded(send_text(request), kind.value)
-            return
-        direct = SendDirectMessageRequest(
+        sending = send_on_channel(
+            channel=to.channel,
             idempotency_key=key,
             conversation_id=to.conversation_id,
-            channel=to.channel,
-            recipient_id=to.from_address,
+            our_address=to.to_address,
+            their_address=to.from_address,
             text=text,
-            sent_by=sent_by,
+            sent_by=f"workflow:{workflow.info().workflow_id}",
             kind=kind,
         )
-        await self._guarded(send_direct(direct), kind.value)
+        await self._guarded(sending, kind.value)
 
     @staticmethod
     async def _guarded(sending: Awaitable[object], what: str) -> None:

@@ -16,16 +16,15 @@ from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
     from activities.staff_messages import StaffMessageActivities
-    from domain.customers.models import Channel
     from domain.messaging.models import MessageKind, MessageStatus
-    from domain.messaging.payloads import SendDirectMessageRequest, SendSmsRequest, SendSmsResult
+    from domain.messaging.payloads import SendSmsResult
     from domain.messaging.payloads_staff import (
         StaffMessageInput,
         StaffMessageOutcome,
         StaffMessagePlan,
     )
     from workflows.policies import DATABASE_RETRY
-    from workflows.texting import send_direct, send_text
+    from workflows.texting import send_on_channel
 
 
 def workflow_id_for(message_id: int) -> str:
@@ -72,27 +71,14 @@ class StaffMessageWorkflow:
 
     @staticmethod
     async def _send(plan: StaffMessagePlan) -> SendSmsResult:
-        if plan.channel == Channel.SMS:
-            return await send_text(
-                SendSmsRequest(
-                    idempotency_key=plan.idempotency_key,
-                    conversation_id=plan.conversation_id,
-                    from_number=plan.from_address,
-                    to_number=plan.to_address,
-                    text=plan.text,
-                    sent_by=plan.sent_by,
-                    kind=MessageKind.CONVERSATION,
-                )
-            )
-        return await send_direct(
-            SendDirectMessageRequest(
-                idempotency_key=plan.idempotency_key,
-                conversation_id=plan.conversation_id,
-                channel=plan.channel,
-                recipient_id=plan.to_address,
-                text=plan.text,
-                sent_by=plan.sent_by,
-                kind=MessageKind.CONVERSATION,
-                human_agent=True,
-            ),
+        return await send_on_channel(
+            channel=plan.channel,
+            idempotency_key=plan.idempotency_key,
+            conversation_id=plan.conversation_id,
+            our_address=plan.from_address,
+            their_address=plan.to_address,
+            text=plan.text,
+            sent_by=plan.sent_by,
+            kind=MessageKind.CONVERSATION,
+            human_agent=True,
         )

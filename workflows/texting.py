@@ -16,7 +16,8 @@ from temporalio import workflow
 with workflow.unsafe.imports_passed_through():
     from activities.direct_messages import DirectMessageActivities
     from activities.messaging import MessagingActivities
-    from domain.messaging.models import MessageStatus
+    from domain.customers.models import Channel
+    from domain.messaging.models import MessageKind, MessageStatus
     from domain.messaging.payloads import SendDirectMessageRequest, SendSmsRequest, SendSmsResult
     from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
 
@@ -69,3 +70,43 @@ async def send_direct(request: SendDirectMessageRequest) -> SendSmsResult:
         if result.status != MessageStatus.HELD.value or result.hold_until is None:
             return result
         await workflow.sleep(max(result.hold_until - workflow.now(), _MINIMUM_HOLD))
+
+
+async def send_on_channel(
+    *,
+    channel: Channel,
+    idempotency_key: str,
+    conversation_id: int,
+    our_address: str,
+    their_address: str,
+    text: str,
+    sent_by: str,
+    kind: MessageKind,
+    human_agent: bool = False,
+) -> SendSmsResult:
+    """A message to a customer on their channel: SMS from our number, or Messenger / Instagram
+    (`human_agent`: a person writes, so Meta's tag may carry it past the 24 hours)."""
+    if channel is Channel.SMS:
+        return await send_text(
+            SendSmsRequest(
+                idempotency_key=idempotency_key,
+                conversation_id=conversation_id,
+                from_number=our_address,
+                to_number=their_address,
+                text=text,
+                sent_by=sent_by,
+                kind=kind,
+            )
+        )
+    return await send_direct(
+        SendDirectMessageRequest(
+            idempotency_key=idempotency_key,
+            conversation_id=conversation_id,
+            channel=channel,
+            recipient_id=their_address,
+            text=text,
+            sent_by=sent_by,
+            kind=kind,
+            human_agent=human_agent,
+        )
+    )
