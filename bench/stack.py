@@ -44,7 +44,18 @@ def running_stack(database_url: str = "") -> Iterator[Stack]:
     """`database_url` empty: SQLite in the data folder; a PostgreSQL URL is created afresh."""
     if database_url.startswith("postgresql"):
         _fresh_postgres(database_url)
-    names = ("api", "temporal", "ui", "ringcentral", "google", "openai", "stripe", "plaid", "gbp")
+    names = (
+        "api",
+        "temporal",
+        "ui",
+        "ringcentral",
+        "google",
+        "openai",
+        "stripe",
+        "plaid",
+        "gbp",
+        "meta",
+    )
     ports = {name: free_port() for name in names}
     api = f"http://127.0.0.1:{ports['api']}"
     with tempfile.TemporaryDirectory() as folder:
@@ -62,6 +73,7 @@ def running_stack(database_url: str = "") -> Iterator[Stack]:
             "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
             "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
             "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
+            "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
             "TEPPAN_LOG_LEVEL": "WARNING",
         }
         process = subprocess.Popen(

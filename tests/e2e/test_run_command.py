@@ -70,6 +70,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
             "stripe",
             "plaid",
             "gbp",
+            "meta",
         )
     }
     api = f"http://127.0.0.1:{ports['api']}"
@@ -87,6 +88,7 @@ def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
         "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
         "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
         "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
+        "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "up"],
