@@ -13,7 +13,6 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messaging import MessagingActivities
     from activities.payments import PaymentActivities
     from domain.payments.payloads import (
         MatchOutcome,
@@ -23,6 +22,7 @@ with workflow.unsafe.imports_passed_through():
         ReviewCheckRequest,
     )
     from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
+    from workflows.texting import send_text
 
 WAITING_STAGES = ("review", "unmatched")
 
@@ -78,12 +78,7 @@ class PaymentMatchingWorkflow:
             )
             reminded = reminded or remind
             if check.reminder is not None:
-                await workflow.execute_activity_method(
-                    MessagingActivities.send_sms,
-                    check.reminder,
-                    start_to_close_timeout=timedelta(seconds=30),
-                    retry_policy=PROVIDER_RETRY,
-                )
+                await send_text(check.reminder)
             stage, booking_ids = check.stage, check.booking_ids
         return PaymentMatchResult(
             payment_id=request.payment_id, stage=stage, booking_ids=booking_ids, reminded=reminded

@@ -13,11 +13,12 @@ from datetime import datetime, timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messaging import MessagingActivities
     from activities.quotes import FollowUpRequest, QuoteActivities
+    from domain.messaging.models import MessageStatus
     from domain.messaging.payloads import SendSmsRequest
     from domain.quotes.payloads import QuoteFollowUp, QuoteOutcome, QuoteStep, QuoteWorkflowInput
     from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
+    from workflows.texting import send_text
 
 
 def workflow_id_for(quote_id: int) -> str:
@@ -58,9 +59,9 @@ class QuoteWorkflow:
             follow_up = await self._follow_up(request.quote_id, stage)
             if follow_up.status != "sent":
                 return await self._finish(request.quote_id, follow_up, reminded)
-            reminded = follow_up.sms is not None
             if follow_up.sms is not None:
-                await self._text(follow_up.sms)
+                # A reminder held for the night is dropped if the customer decides meanwhile.
+                reminded = await self._text(follow_up.sms, unless_decided=True)
         while True:
             stage = "decided" if await self._wait_until(sent.expires_at) else "expiry"
             follow_up = await self._follow_up(request.quote_id, stage)
@@ -99,10 +100,7 @@ class QuoteWorkflow:
             booking_id=follow_up.booking_id,
         )
 
-    async def _text(self, sms: SendSmsRequest) -> None:
-        await workflow.execute_activity_method(
-            MessagingActivities.send_sms,
-            sms,
-            start_to_close_timeout=timedelta(seconds=30),
-            retry_policy=PROVIDER_RETRY,
-        )
+    async def _text(self, sms: SendSmsRequest, *, unless_decided: bool = False) -> bool:
+        """True when the text went out; a held one (night, paused texting) waits its turn."""
+        sent = await send_text(sms, interrupted=(lambda: self._decided) if unless_decided else None)
+        return sent.status == MessageStatus.SENT.value

@@ -13,10 +13,10 @@ from datetime import timedelta
 from temporalio import workflow
 
 with workflow.unsafe.imports_passed_through():
-    from activities.messaging import MessagingActivities
     from activities.reviews import ReviewActivities
     from domain.reviews.payloads import ReviewInput, ReviewOutcome, ReviewWake
     from workflows.policies import DATABASE_RETRY, PROVIDER_RETRY
+    from workflows.texting import send_text
 
 
 def workflow_id_for(google_review_id: str) -> str:
@@ -42,12 +42,7 @@ class ReviewWorkflow:
             retry_policy=PROVIDER_RETRY,  # OpenAI may be asked; the built-in scorer otherwise
         )
         for text in assessed.texts:
-            await workflow.execute_activity_method(
-                MessagingActivities.send_sms,
-                text,
-                start_to_close_timeout=timedelta(seconds=30),
-                retry_policy=PROVIDER_RETRY,
-            )
+            await send_text(text)  # a make-good written at night waits for the morning
         plan = assessed.plan
         if plan == "auto_reply" and assessed.auto_reply_delay_minutes:
             await workflow.sleep(timedelta(minutes=assessed.auto_reply_delay_minutes))

@@ -367,13 +367,14 @@ async def test_openai_down_the_built_in_classifier_decides(
 async def test_openai_too_slow_the_call_is_not_stuck(
     openai_phone: Phone, openai_sandbox: OpenAISandbox
 ) -> None:
-    openai_sandbox.fault(path_prefix="/v1/chat/completions", kind="delay", delay_seconds=3)
+    openai_sandbox.fault(path_prefix="/v1/chat/completions", kind="delay", delay_seconds=8)
     sid = openai_phone.call()
     await openai_phone.greeted(sid)
     started = time.monotonic()
     openai_phone.ringcentral.say(sid, "representative please")
     assert await openai_phone.transferred_to(sid) == ["101"]
-    assert time.monotonic() - started < 2.5  # the 1 s timeout, not the 3 s answer
+    # The 1 s timeout, not the 8 s answer: the margin absorbs a busy machine.
+    assert time.monotonic() - started < 6
     assert openai_phone.record(sid).triage[0]["source"] == "builtin"
 
 
