@@ -49,9 +49,12 @@ class RingCentralClient:
     ) -> None:
         sdk = SDK(client_id, client_secret, server_url, name="Teppan", version="0.1.0")
         self._platform = sdk.platform()
-        self._platform._client = _TimeoutClient(timeout)
+        self._http = _TimeoutClient(timeout)
+        self._platform._client = self._http
         self._jwt = jwt
-        # The SDK's token state is not thread-safe and activities run on a thread pool.
+        # The SDK's token state is not thread-safe and activities run on a thread pool, so
+        # logins and the signing of requests hold this lock; the calls themselves run in
+        # parallel (one stalled call must not hold up every text and call of the worker).
         self._lock = threading.Lock()
 
     def request(
@@ -62,36 +65,50 @@ class RingCentralClient:
         body: dict[str, Any] | None = None,
         query: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        with self._lock:
-            self._ensure_login()
+        signed, token = self._signed(method, path, body, query)
+        try:
+            response = self._http.send(signed)
+        except ApiException as error:
+            if _status(error) != 401:
+                raise _translate(error) from error
+            # The token was revoked or the server restarted: log in again (unless another
+            # call already did) and retry once.
+            signed, _ = self._signed(method, path, body, query, stale_token=token)
             try:
-                response = self._send(method, path, body, query)
-            except ApiException as error:
-                if _status(error) == 401:
-                    # The token was revoked or the server restarted: log in again, once.
-                    self._login()
-                    try:
-                        response = self._send(method, path, body, query)
-                    except ApiException as second:
-                        raise _translate(second) from second
-                else:
-                    raise _translate(error) from error
+                response = self._http.send(signed)
+            except ApiException as second:
+                raise _translate(second) from second
         if response.response().status_code == 204 or not response.body():
             return {}
         result: dict[str, Any] = response.json_dict()
         return result
 
-    def _send(
-        self, method: str, path: str, body: dict[str, Any] | None, query: dict[str, Any] | None
-    ) -> Any:
-        platform = self._platform
-        if method == "GET":
-            return platform.get(path, query_params=query)
-        if method == "POST":
-            return platform.post(path, body=body, query_params=query)
-        if method == "DELETE":
-            return platform.delete(path, query_params=query)
-        raise ValueError(f"unsupported method {method}")
+    def _signed(
+        self,
+        method: str,
+        path: str,
+        body: dict[str, Any] | None,
+        query: dict[str, Any] | None,
+        stale_token: str | None = None,
+    ) -> tuple[Any, str]:
+        """The request with its Authorization header, and the access token it carries."""
+        if method not in ("GET", "POST", "DELETE"):
+            raise ValueError(f"unsupported method {method}")
+        with self._lock:
+            if stale_token is not None and self._platform.auth().access_token() == stale_token:
+                self._login()
+            self._ensure_login()
+            request = self._http.create_request(
+                method,
+                path,
+                query_params=query,
+                body=body if method == "POST" else None,
+            )
+            try:
+                signed = self._platform.inflate_request(request)
+            except ApiException as error:
+                raise _translate(error) from error
+            return signed, str(self._platform.auth().access_token())
 
     def _ensure_login(self) -> None:
         if not self._platform.auth().access_token_valid():

@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from integrations.ringcentral.client import RingCentralClient
+from integrations.errors import ProviderTransientError
+from integrations.ringcentral.client import PROVIDER, RingCentralClient
 from integrations.sms.base import OutboundSms, SentSms
 
 SMS_PATH = "/restapi/v1.0/account/~/extension/~/sms"
 MESSAGE_STORE_PATH = "/restapi/v1.0/account/~/extension/~/message-store"
+PER_PAGE = 250
+MAX_PAGES = 40
 
 
 class RingCentralSms:
@@ -32,21 +35,31 @@ class RingCentralSms:
     def find_sent(self, to_number: str, text: str, since: datetime) -> SentSms | None:
         # The SDK puts query values into the URL unescaped, so the time is written without "+".
         date_from = since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        page = self._client.request(
-            "GET",
-            MESSAGE_STORE_PATH,
-            query={
-                "direction": "Outbound",
-                "messageType": "SMS",
-                "dateFrom": date_from,
-                "perPage": 250,
-            },
+        # Every page since then: a busy hour sends more than one page, and a text missed here
+        # is sent a second time.
+        for page_number in range(1, MAX_PAGES + 1):
+            page = self._client.request(
+                "GET",
+                MESSAGE_STORE_PATH,
+                query={
+                    "direction": "Outbound",
+                    "messageType": "SMS",
+                    "dateFrom": date_from,
+                    "perPage": PER_PAGE,
+                    "page": page_number,
+                },
+            )
+            records = page.get("records", [])
+            for record in records:
+                recipients = {party.get("phoneNumber") for party in record.get("to", [])}
+                if to_number in recipients and record.get("subject") == text:
+                    return _sent(record)
+            if len(records) < PER_PAGE:
+                return None
+        # Not knowing is not "not sent": the retry waits rather than risk a second text.
+        raise ProviderTransientError(
+            PROVIDER, f"more than {MAX_PAGES * PER_PAGE} texts since {date_from} to search"
         )
-        for record in page.get("records", []):
-            recipients = {party.get("phoneNumber") for party in record.get("to", [])}
-            if to_number in recipients and record.get("subject") == text:
-                return _sent(record)
-        return None
 
 
 def _sent(record: dict[str, Any]) -> SentSms:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,7 +11,7 @@ from fastapi import FastAPI, Request, Response
 
 from integrations.errors import ProviderRejectedError, ProviderTransientError
 from integrations.sms.base import OutboundSms
-from integrations.sms.ringcentral import SMS_PATH, RingCentralSms
+from integrations.sms.ringcentral import PER_PAGE, SMS_PATH, RingCentralSms
 from integrations.telephony.ringcentral_subscriptions import RingCentralSubscriptions
 from sandbox.framework import BackgroundServer
 from tests.sandbox_fixtures import RingCentralSandbox
@@ -27,6 +29,30 @@ def test_send_then_find_it_in_the_message_store(ringcentral: RingCentralSandbox)
     assert found is not None and found.provider_message_id == sent.provider_message_id
     assert sms.find_sent(CUSTOMER, "another text", before) is None
     assert sms.find_sent("+15105550199", "Your chef arrives at 5pm", before) is None
+
+
+def test_find_sent_looks_past_the_first_page(ringcentral: RingCentralSandbox) -> None:
+    """A retry after a busy hour: the first attempt's text lies behind pages of later ones."""
+    sms = RingCentralSms(ringcentral.client())
+    before = datetime.now(UTC) - timedelta(seconds=5)
+    sent = sms.send(OutboundSms(BUSINESS, CUSTOMER, "Your chef arrives at 5pm"))
+    for i in range(2 * PER_PAGE + 10):
+        ringcentral.state.store("Outbound", BUSINESS, f"+1510555{i:04d}", "Reminder")
+    found = sms.find_sent(CUSTOMER, "Your chef arrives at 5pm", before)
+    assert found is not None and found.provider_message_id == sent.provider_message_id
+
+
+def test_a_stalled_call_does_not_hold_up_the_others(ringcentral: RingCentralSandbox) -> None:
+    sms = RingCentralSms(ringcentral.client(timeout=10))
+    sms.send(OutboundSms(BUSINESS, CUSTOMER, "logged in"))
+    ringcentral.fault(path_prefix=SMS_PATH, kind="delay", delay_seconds=4)
+    stalled = threading.Thread(target=sms.send, args=(OutboundSms(BUSINESS, CUSTOMER, "slow"),))
+    stalled.start()
+    while not any(m.text == "slow" for m in ringcentral.state.messages):
+        time.sleep(0.01)  # the emulator took it and now stalls its answer
+    sms.send(OutboundSms(BUSINESS, CUSTOMER, "fast"))
+    assert stalled.is_alive(), "the second text waited for the stalled one"
+    stalled.join(timeout=10)
 
 
 def test_rate_limit_is_transient_with_retry_after(ringcentral: RingCentralSandbox) -> None:
