@@ -71,7 +71,7 @@ async def meta_webhook(request: Request, background: BackgroundTasks) -> JSONRes
     if skipped:
         # Our own sends come back as echoes; receipts change nothing we keep.
         log.info(
-            "meta webhook: skipped %d echo(es) and %s",
+            "meta webhook: ignored %d echo(es) and %s",
             len(delivery.echoes),
             ", ".join(delivery.ignored) or "no other events",
         )
