@@ -8,12 +8,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 
 from admin_ui.auth import CsrfFailed, Forbidden, LoginRequired
 from admin_ui.routes import (
+    api_keys,
     audit,
     bookings,
     calls,
@@ -38,8 +41,10 @@ from admin_ui.routes import (
 )
 from admin_ui.routes import settings as business_settings
 from admin_ui.web import HERE, href, render
+from core.db import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE, is_database_unavailable
 from core.errors import TeppanError
 from core.settings import Settings
+from domain.accounts.throttle import LoginThrottle
 
 SESSION_COOKIE = "teppan_admin"
 
@@ -53,8 +58,14 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         secret_key=settings.secret_key.get_secret_value(),
         session_cookie=SESSION_COOKIE,
         max_age=settings.session_max_age_seconds,
+        # Lax, not strict: Google's OAuth consent page sends the browser back to
+        # /reviews/google/callback, a cross-site navigation that must carry the session.
         same_site="lax",
-        https_only=False,
+        https_only=settings.uses_secure_cookies,
+    )
+    app.state.login_throttle = LoginThrottle(
+        limit=settings.login_failures_per_address,
+        window_seconds=settings.login_failure_window_seconds,
     )
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     modules = (
@@ -73,6 +84,7 @@ def create_admin_app(settings: Settings, engine: Engine) -> FastAPI:
         reviews_google,
         reviews,
         extensions,
+        api_keys,
         audit,
         business_settings,
         sandbox_phone,
@@ -119,6 +131,17 @@ def _install_error_pages(app: FastAPI) -> None:
     async def _http_error(request: Request, error: StarletteHTTPException) -> Response:
         title = "Page not found" if error.status_code == 404 else "Request refused"
         return _error_page(request, error.status_code, title, str(error.detail))
+
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _database_unavailable(request: Request, error: Exception) -> Response:
+        if not is_database_unavailable(error):
+            raise error
+        # The page's menu reads the database too: render it as for a signed-out visitor.
+        request.state.user = None
+        page = _error_page(request, 503, "Database unavailable", DATABASE_UNAVAILABLE)
+        page.headers["Retry-After"] = str(DATABASE_RETRY_AFTER_SECONDS)
+        return page
 
 
 def _error_page(request: Request, status_code: int, title: str, message: str) -> Response:

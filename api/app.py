@@ -7,12 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
 import domain.all_models  # noqa: F401 - foreign keys resolve by table name: load every table
 from api.errors import install_error_handlers
-from api.public import deposit_page, quote_page
+from api.public import PUBLIC_STATIC, deposit_page, quote_page
 from api.routes import bookings, customers, extensions, health, quotes
+from api.security_headers import SecurityHeaders
 from api.webhooks import meta as meta_webhook
 from api.webhooks import ringcentral as ringcentral_webhook
 from api.webhooks import stripe as stripe_webhook
@@ -53,6 +55,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.state.temporal = gateway
     app.state.forwarder = forwarder
+    # Around the routes and the mounted panel: their pages and handled errors get them too.
+    app.add_middleware(SecurityHeaders, https=settings.serves_https)
     install_error_handlers(app)
     app.include_router(health.router)
     app.include_router(customers.router, prefix="/api/v1")
@@ -64,6 +68,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(meta_webhook.router)
     app.include_router(quote_page.router)
     app.include_router(deposit_page.router)
+    app.mount("/public/static", StaticFiles(directory=PUBLIC_STATIC), name="public_static")
 
     from admin_ui.app import create_admin_app
 
@@ -71,5 +76,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     # The panel starts and signals workflows too (a new quote, a cancelled one).
     admin.state.temporal = gateway
     admin.state.forwarder = forwarder
+    # One count of failed logins for the panel's form and the API's HTTP Basic.
+    app.state.login_throttle = admin.state.login_throttle
     app.mount("/admin", admin, name="admin")
     return app

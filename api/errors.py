@@ -5,9 +5,11 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException
 
+from core.db import DATABASE_RETRY_AFTER_SECONDS, DATABASE_UNAVAILABLE, is_database_unavailable
 from core.errors import TeppanError
 
 _HTTP_CODES = {
@@ -17,6 +19,7 @@ _HTTP_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     413: "too_large",
+    429: "too_many_requests",
 }
 
 
@@ -52,10 +55,13 @@ def install_error_handlers(app: FastAPI) -> None:
             content={"error": {"code": "invalid", "message": summary, "problems": problems}},
         )
 
-    @app.exception_handler(OperationalError)
-    async def _database_unavailable(_request: Request, _error: OperationalError) -> JSONResponse:
+    @app.exception_handler(DBAPIError)
+    @app.exception_handler(PoolTimeoutError)
+    async def _database_unavailable(_request: Request, error: Exception) -> JSONResponse:
+        if not is_database_unavailable(error):
+            raise error
         return JSONResponse(
             status_code=503,
-            content={"error": {"code": "unavailable", "message": "database unavailable, retry"}},
-            headers={"Retry-After": "5"},
+            content={"error": {"code": "unavailable", "message": DATABASE_UNAVAILABLE}},
+            headers={"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)},
         )

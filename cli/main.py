@@ -18,6 +18,8 @@ payments_app = typer.Typer(no_args_is_help=True, help="Incoming payments.")
 app.add_typer(payments_app, name="payments")
 reviews_app = typer.Typer(no_args_is_help=True, help="Google reviews.")
 app.add_typer(reviews_app, name="reviews")
+api_key_app = typer.Typer(no_args_is_help=True, help="API keys for machine clients of /api/v1.")
+app.add_typer(api_key_app, name="api-key")
 
 
 def _configure_logging() -> None:
@@ -232,6 +234,57 @@ def reviews_verify(
             typer.echo(json.dumps(line))
     except ContractFileError as error:
         typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(2) from error
+
+
+@api_key_app.command("create")
+def api_key_create(
+    name: str = typer.Option(..., help="who uses the key, e.g. 'Website booking form'"),
+    scope: list[str] = typer.Option(..., help="read:bookings, write:bookings, … (repeat)"),
+    expires_in_days: int | None = typer.Option(None, min=1, help="default: never expires"),
+) -> None:
+    """Make an API key and print it: the only time it is shown (only its hash is stored)."""
+    from datetime import timedelta
+
+    from core.db import make_engine, session_scope
+    from core.errors import TeppanError
+    from core.timeutil import utcnow
+    from domain.api_keys import service as api_keys
+    from domain.audit.service import Actor
+
+    expires_at = utcnow() + timedelta(days=expires_in_days) if expires_in_days else None
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with session_scope(engine) as session:
+            made = api_keys.create(
+                session,
+                name=name,
+                scopes=scope,
+                actor=Actor("cli", "teppan CLI"),
+                expires_at=expires_at,
+            )
+    except TeppanError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from error
+    typer.echo(f"API key {made.api_key.name} ({', '.join(made.api_key.scopes)}):", err=True)
+    typer.echo(made.key)
+
+
+@api_key_app.command("revoke")
+def api_key_revoke(key_id: int = typer.Argument(..., help="the key's id")) -> None:
+    """Revoke an API key: calls with it get 401 from now on."""
+    from core.db import make_engine, session_scope
+    from core.errors import TeppanError
+    from domain.api_keys import service as api_keys
+    from domain.audit.service import Actor
+
+    engine = make_engine(get_settings().effective_database_url)
+    try:
+        with session_scope(engine) as session:
+            revoked = api_keys.revoke(session, key_id, Actor("cli", "teppan CLI"))
+            typer.echo(f"revoked API key {revoked.name} ({revoked.prefix})")
+    except TeppanError as error:
+        typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(2) from error
 
 

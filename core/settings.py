@@ -138,6 +138,13 @@ class Settings(BaseSettings):
     admin_password: SecretStr = SecretStr("teppan-owner")
 
     session_max_age_seconds: int = Field(default=12 * 3600, ge=60)
+    # The panel's session cookie is sent over HTTPS only (Secure); unset: when the public
+    # base URL is https.
+    secure_cookies: bool | None = None
+    # Failed logins (panel form and the API's HTTP Basic) one client address may make per
+    # window before it is refused with 429, on top of each account's own lockout.
+    login_failures_per_address: int = Field(default=10, ge=1)
+    login_failure_window_seconds: int = Field(default=15 * 60, ge=1)
 
     @model_validator(mode="after")
     def _refuse_development_secrets_in_production(self) -> Settings:
@@ -151,6 +158,14 @@ class Settings(BaseSettings):
     @property
     def effective_database_url(self) -> str:
         return self.database_url or f"sqlite:///{self.data_dir / 'teppan.db'}"
+
+    @property
+    def serves_https(self) -> bool:
+        return self.public_base_url.lower().startswith("https://")
+
+    @property
+    def uses_secure_cookies(self) -> bool:
+        return self.serves_https if self.secure_cookies is None else self.secure_cookies
 
     @property
     def uses_ringcentral_sandbox(self) -> bool:

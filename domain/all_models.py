@@ -3,6 +3,7 @@
 from sqlmodel import SQLModel
 
 from domain.accounts.models import User
+from domain.api_keys.models import ApiKey
 from domain.audit.models import AuditEntry
 from domain.bookings.models import Booking
 from domain.business.models import AddOn, BusinessSettings, FaqEntry, Package
@@ -25,6 +26,7 @@ metadata = SQLModel.metadata
 
 __all__ = [
     "AddOn",
+    "ApiKey",
     "AuditEntry",
     "BankConnection",
     "Booking",

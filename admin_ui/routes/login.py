@@ -7,7 +7,9 @@ from starlette.responses import Response
 
 from admin_ui.auth import SESSION_USER, AnyUser, PostedForm, flash, log_in, log_out
 from admin_ui.web import engine_of, href, redirect, render, text_field
+from api.login_throttle import client_address, login_throttle
 from core.db import session_scope
+from domain.accounts.rules import retry_after_seconds, too_many_failures_message
 from domain.accounts.service import LoginFailed, authenticate
 
 router = APIRouter()
@@ -34,6 +36,18 @@ def login_submit(request: Request, form: PostedForm) -> Response:
     email = text_field(form, "email")
     password = form.get("password")
     target = safe_next(request, text_field(form, "next"))
+    throttle = login_throttle(request)
+    address = client_address(request)
+    wait = throttle.wait_seconds(address)
+    if wait is not None:
+        page = render(
+            request,
+            "login.html",
+            {"next": target, "email": email, "error": too_many_failures_message(wait)},
+            status_code=429,
+        )
+        page.headers["Retry-After"] = str(retry_after_seconds(wait))
+        return page
     error = ""
     # The failed-attempt counter must be committed too, so the failure is caught inside.
     with session_scope(engine_of(request)) as session:
@@ -42,6 +56,7 @@ def login_submit(request: Request, form: PostedForm) -> Response:
         except LoginFailed as failure:
             error = failure.message
     if error:
+        throttle.record_failure(address)
         return render(
             request,
             "login.html",

@@ -19,6 +19,7 @@ from starlette.responses import Response
 from admin_ui.auth import ManagerUser, OwnerUser, PostedForm, actor_of, flash
 from admin_ui.routes.payments import sentence
 from admin_ui.web import business_timezone, engine_of, redirect, render, settings_of, text_field
+from api.security_headers import policy
 from core.db import session_scope
 from core.errors import TeppanError
 from core.secrets_at_rest import encrypt
@@ -33,7 +34,8 @@ router = APIRouter(prefix="/payments/bank")
 PAGE = "/payments/bank"
 #: What Plaid's sandbox institution (ins_109508) is called; sandbox links always use it.
 SANDBOX_INSTITUTION = "First Platypus Bank (sandbox)"
-PLAID_LINK_SCRIPT = "https://cdn.plaid.com/link/v2/stable/link-initialize.js"
+PLAID_CDN = "https://cdn.plaid.com"
+PLAID_LINK_SCRIPT = f"{PLAID_CDN}/link/v2/stable/link-initialize.js"
 
 
 def provider_problem(error: ProviderError) -> str:
@@ -117,7 +119,14 @@ def link_page(request: Request, user: ManagerUser) -> Response:
     finally:
         feed.close()
     context = {"section": "bank", "link_token": link_token, "script": PLAID_LINK_SCRIPT}
-    return render(request, "payments/bank_link.html", context)
+    page = render(request, "payments/bank_link.html", context)
+    # Plaid's script opens its window in a frame from cdn.plaid.com and calls Plaid's API.
+    page.headers["Content-Security-Policy"] = policy(
+        script_src=[PLAID_LINK_SCRIPT],
+        frame_src=[PLAID_CDN],
+        connect_src=[settings_of(request).plaid_base_url.rstrip("/"), PLAID_CDN],
+    )
+    return page
 
 
 @router.post("/exchange")

@@ -15,7 +15,8 @@ from domain.audit.models import AuditEntry
 
 @dataclass(frozen=True)
 class Actor:
-    """`user:<id>`, `workflow:<workflow id>` or `system`, plus a name a person can read."""
+    """`user:<id>`, `api_key:<id>`, `workflow:<workflow id>` or `system`, plus a name a person
+    can read."""
 
     key: str
     name: str
@@ -23,6 +24,11 @@ class Actor:
     @classmethod
     def user(cls, user_id: int, name: str) -> Actor:
         return cls(key=f"user:{user_id}", name=name)
+
+    @classmethod
+    def api_key(cls, key_id: int, key_name: str) -> Actor:
+        """A machine client calling /api/v1 with one of the API keys."""
+        return cls(key=f"api_key:{key_id}", name=f"API key {key_name}")
 
     @classmethod
     def workflow(cls, workflow_id: str) -> Actor:
