@@ -33,5 +33,7 @@ def get_session(engine: Annotated[Engine, Depends(get_engine_dep)]) -> Iterator[
             raise
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# "function" scope: the commit runs before the response is sent, so a failed commit (the
+# database went away mid-request) is answered 503 instead of a success already on its way.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
