@@ -190,6 +190,8 @@ def payments_import(
     file: Path = typer.Argument(..., help="CSV with transaction_id, date, amount_cents, …"),
 ) -> None:
     """Import bank lines from a CSV file; each new one is matched by its workflow."""
+    from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+
     from core.db import make_engine, session_scope
     from core.errors import TeppanError
     from domain.audit.service import Actor
@@ -208,8 +210,16 @@ def payments_import(
         typer.echo(f"error: {file}: {error.message}", err=True)
         raise typer.Exit(2) from error
     engine = make_engine(get_settings().effective_database_url)
-    with session_scope(engine) as session:
-        report = csv_import.import_rows(session, parsed, Actor("cli", "teppan CLI"), file.name)
+    try:
+        with session_scope(engine) as session:
+            report = csv_import.import_rows(session, parsed, Actor("cli", "teppan CLI"), file.name)
+    except SQLAlchemyError as error:
+        # One transaction: whatever the database refused, the rows before it went too.
+        reason = str(error.orig if isinstance(error, DBAPIError) else error).strip()
+        typer.echo(
+            f"error: the database refused the import ({reason}): nothing was stored", err=True
+        )
+        raise typer.Exit(1) from error
     typer.echo(
         f"{report.imported} imported, {report.already_known} already known, "
         f"{len(report.rejected)} rejected; matching starts within seconds while the API runs"

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
@@ -63,3 +63,55 @@ def test_a_file_with_wrong_columns_stores_nothing(database: Engine, tmp_path: Pa
     assert "missing column(s): transaction_id, date, amount_cents, description" in result.output
     with Session(database) as session:
         assert session.exec(select(Payment)).all() == []
+
+
+_REFUSE_ONE_ROW = {
+    # The database itself refuses one row near the end: a real failure, not a stubbed one.
+    "postgresql": [
+        """CREATE FUNCTION refuse_t1900() RETURNS trigger AS $$
+           BEGIN
+             IF NEW.external_id = 't1900' THEN RAISE EXCEPTION 'row t1900 refused'; END IF;
+             RETURN NEW;
+           END $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER refuse_t1900 BEFORE INSERT ON payment
+           FOR EACH ROW EXECUTE FUNCTION refuse_t1900()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER refuse_t1900 BEFORE INSERT ON payment
+           WHEN NEW.external_id = 't1900'
+           BEGIN SELECT RAISE(ABORT, 'row t1900 refused'); END""",
+    ],
+}
+_ALLOW_EVERY_ROW = {
+    "postgresql": [
+        "DROP TRIGGER IF EXISTS refuse_t1900 ON payment",
+        "DROP FUNCTION IF EXISTS refuse_t1900()",
+    ],
+    "sqlite": ["DROP TRIGGER IF EXISTS refuse_t1900"],
+}
+
+
+def test_a_row_the_database_refuses_leaves_nothing_half_imported(
+    database: Engine, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "bank.csv"
+    csv_file.write_text(
+        HEADER
+        + "".join(f"t{n},2026-12-06,{1000 + n},Zelle payment {n},,zelle\n" for n in range(2000))
+    )
+    dialect = database.dialect.name
+    with database.begin() as connection:
+        for statement in _REFUSE_ONE_ROW[dialect]:
+            connection.execute(text(statement))
+    try:
+        result = CliRunner().invoke(app, ["payments", "import", str(csv_file)])
+    finally:
+        with database.begin() as connection:
+            for statement in _ALLOW_EVERY_ROW[dialect]:
+                connection.execute(text(statement))
+
+    assert result.exit_code == 1, result.output
+    assert "row t1900 refused" in result.output and "nothing was stored" in result.output
+    with Session(database) as session:
+        assert session.exec(select(Payment)).all() == []
+        assert session.exec(select(WebhookEvent)).all() == []
