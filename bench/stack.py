@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+import httpx
 import psycopg
 
 from core.settings import PROJECT_ROOT
@@ -32,7 +33,7 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
 
 
-def _fresh_postgres(url: str) -> None:
+def fresh_postgres(url: str) -> None:
     server, name = url.replace("postgresql+psycopg://", "postgresql://").rsplit("/", 1)
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -40,10 +41,40 @@ def _fresh_postgres(url: str) -> None:
 
 
 @contextmanager
+def serving(command: list[str], env: dict[str, str], port: int, log: Path) -> Iterator[str]:
+    """One server process (uvicorn) on a loopback port, until `/health` answers; its base URL."""
+    # A file, not a pipe: a server that logs a lot would stall on a full pipe.
+    output = log.open("wb")
+    process = subprocess.Popen(
+        command, cwd=PROJECT_ROOT, env=env, stdout=output, stderr=subprocess.STDOUT
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                httpx.get(f"{base}/health", timeout=1)
+                break
+            except httpx.TransportError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"server did not start: {log.read_text()[-2000:]}") from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        output.close()
+
+
+@contextmanager
 def running_stack(database_url: str = "") -> Iterator[Stack]:
     """`database_url` empty: SQLite in the data folder; a PostgreSQL URL is created afresh."""
     if database_url.startswith("postgresql"):
-        _fresh_postgres(database_url)
+        fresh_postgres(database_url)
     names = (
         "api",
         "temporal",

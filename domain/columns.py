@@ -5,7 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON
+from sqlalchemy import JSON, Index, text
 from sqlalchemy import Enum as SAEnum
 from sqlmodel import Field
 
@@ -52,3 +52,23 @@ def enum_field(enum: type[StrEnum], default: Any = ..., *, index: bool = False) 
         ),
         index=index,
     )
+
+
+def trigram_indexes(table: str, *columns: str) -> list[Index]:
+    """GIN trigram indexes: PostgreSQL answers `ILIKE '%…%'` on these columns from them instead
+    of reading every row (`pg_trgm`).
+
+    SQLite has no such index and scans (see `core.textsearch`); there the index is declared
+    empty (`WHERE 0`, never written to) so both databases keep one schema, which the
+    migrations test compares with the models.
+    """
+    return [
+        Index(
+            f"ix_{table}_{column}_trgm",
+            column,
+            postgresql_using="gin",
+            postgresql_ops={column: "gin_trgm_ops"},
+            sqlite_where=text("0"),
+        )
+        for column in columns
+    ]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query, Response, status
 from pydantic import AwareDatetime
 
@@ -12,6 +14,7 @@ from domain.bookings import service
 from domain.bookings.models import Booking, BookingStatus
 from domain.bookings.schemas import BookingCreate, BookingPublic, BookingUpdate
 from domain.payments import ledger
+from domain.storable import PageNumber, RowId, Text
 
 router = APIRouter(prefix="/bookings", tags=["bookings"])
 
@@ -27,12 +30,13 @@ def _public(booking: Booking, paid: int) -> BookingPublic:
 def list_bookings(
     _reader: StaffActor,
     session: SessionDep,
-    q: str = Query(default="", max_length=200, description="reference, address, customer"),
+    # Annotated: with `= Query(...)` FastAPI drops the type's own validator.
+    q: Annotated[Text, Query(max_length=200, description="reference, address, customer")] = "",
     status_filter: BookingStatus | None = Query(default=None, alias="status"),
-    customer_id: int | None = None,
+    customer_id: RowId | None = None,
     starts_from: AwareDatetime | None = None,
     starts_before: AwareDatetime | None = None,
-    page: int = Query(default=1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(default=25, ge=1, le=200),
 ) -> PageOut[BookingPublic]:
     result = service.search(
@@ -55,20 +59,21 @@ def create_booking(actor: StaffActor, session: SessionDep, data: BookingCreate) 
 
 
 @router.get("/{booking_id}", response_model=BookingPublic)
-def get_booking(_reader: StaffActor, session: SessionDep, booking_id: int) -> BookingPublic:
+def get_booking(_reader: StaffActor, session: SessionDep, booking_id: RowId) -> BookingPublic:
     return _public(service.get(session, booking_id), ledger.paid_cents(session, booking_id))
 
 
 @router.patch("/{booking_id}", response_model=BookingPublic)
 def update_booking(
-    actor: StaffActor, session: SessionDep, booking_id: int, data: BookingUpdate
+    actor: StaffActor, session: SessionDep, booking_id: RowId, data: BookingUpdate
 ) -> BookingPublic:
     booking = service.update(session, booking_id, data, actor)
     return _public(booking, ledger.paid_cents(session, booking_id))
 
 
 @router.delete("/{booking_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_booking(actor: StaffActor, session: SessionDep, booking_id: int) -> Response:
-    """Refused (409) for a booking with money on its ledger: cancel or archive it instead."""
+def delete_booking(actor: StaffActor, session: SessionDep, booking_id: RowId) -> Response:
+    """Refused (409) for a booking with money on its ledger or a history (its quote, a payment,
+    a review…): cancel or archive it instead."""
     service.delete(session, booking_id, actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, Query, status
 
 from api.auth import StaffActor
@@ -9,6 +11,7 @@ from api.deps import SessionDep
 from api.pages import PageOut, page_out
 from domain.customers import service
 from domain.customers.schemas import CustomerCreate, CustomerPublic, CustomerUpdate
+from domain.storable import PageNumber, RowId, Text
 
 router = APIRouter(prefix="/customers", tags=["customers"])
 
@@ -17,8 +20,9 @@ router = APIRouter(prefix="/customers", tags=["customers"])
 def list_customers(
     _reader: StaffActor,
     session: SessionDep,
-    q: str = Query(default="", max_length=200, description="name, email or phone digits"),
-    page: int = Query(default=1, ge=1),
+    # Annotated: with `= Query(...)` FastAPI drops the type's own validator.
+    q: Annotated[Text, Query(max_length=200, description="name, email or phone digits")] = "",
+    page: PageNumber = 1,
     per_page: int = Query(default=25, ge=1, le=200),
 ) -> PageOut[CustomerPublic]:
     return page_out(service.search(session, q, page, per_page), CustomerPublic)
@@ -30,12 +34,12 @@ def create_customer(actor: StaffActor, session: SessionDep, data: CustomerCreate
 
 
 @router.get("/{customer_id}", response_model=CustomerPublic)
-def get_customer(_reader: StaffActor, session: SessionDep, customer_id: int) -> CustomerPublic:
+def get_customer(_reader: StaffActor, session: SessionDep, customer_id: RowId) -> CustomerPublic:
     return CustomerPublic.model_validate(service.get(session, customer_id))
 
 
 @router.patch("/{customer_id}", response_model=CustomerPublic)
 def update_customer(
-    actor: StaffActor, session: SessionDep, customer_id: int, data: CustomerUpdate
+    actor: StaffActor, session: SessionDep, customer_id: RowId, data: CustomerUpdate
 ) -> CustomerPublic:
     return CustomerPublic.model_validate(service.update(session, customer_id, data, actor))

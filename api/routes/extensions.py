@@ -10,6 +10,7 @@ from api.deps import SessionDep
 from domain.staff import service
 from domain.staff.models import Extension, StaffMember
 from domain.staff.schemas import ExtensionCreate, ExtensionPublic, ExtensionUpdate
+from domain.storable import RowId
 
 router = APIRouter(prefix="/extensions", tags=["extensions"])
 
@@ -35,18 +36,20 @@ def create_extension(
 
 
 @router.get("/{extension_id}", response_model=ExtensionPublic)
-def get_extension(session: SessionDep, _actor: ManagerActor, extension_id: int) -> ExtensionPublic:
+def get_extension(
+    session: SessionDep, _actor: ManagerActor, extension_id: RowId
+) -> ExtensionPublic:
     return _public(session, service.get(session, extension_id))
 
 
 @router.patch("/{extension_id}", response_model=ExtensionPublic)
 def update_extension(
-    session: SessionDep, actor: ManagerActor, extension_id: int, data: ExtensionUpdate
+    session: SessionDep, actor: ManagerActor, extension_id: RowId, data: ExtensionUpdate
 ) -> ExtensionPublic:
     return _public(session, service.update_extension(session, extension_id, data, actor))
 
 
 @router.delete("/{extension_id}", status_code=status.HTTP_204_NO_CONTENT)
-def delete_extension(session: SessionDep, actor: ManagerActor, extension_id: int) -> Response:
+def delete_extension(session: SessionDep, actor: ManagerActor, extension_id: RowId) -> Response:
     service.delete(session, extension_id, actor)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -3,6 +3,8 @@ estimated travel distance, cancel it."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from fastapi import APIRouter, BackgroundTasks, Query, Request, status
 
 from api.auth import StaffActor
@@ -12,6 +14,7 @@ from domain.quotes import service
 from domain.quotes.models import Quote, QuoteStatus
 from domain.quotes.rules import meters_to_miles
 from domain.quotes.schemas import QuoteCreate, QuoteEventPublic, QuotePublic, TravelConfirmation
+from domain.storable import PageNumber, RowId, Text
 from workflows.quote_signals import tell_quote_decided
 
 router = APIRouter(prefix="/quotes", tags=["quotes"])
@@ -63,9 +66,10 @@ def list_quotes(
     _reader: StaffActor,
     session: SessionDep,
     settings: SettingsDep,
-    q: str = Query(default="", max_length=200, description="reference, address, customer"),
+    # Annotated: with `= Query(...)` FastAPI drops the type's own validator.
+    q: Annotated[Text, Query(max_length=200, description="reference, address, customer")] = "",
     status_filter: QuoteStatus | None = Query(default=None, alias="status"),
-    page: int = Query(default=1, ge=1),
+    page: PageNumber = 1,
     per_page: int = Query(default=25, ge=1, le=200),
 ) -> PageOut[QuotePublic]:
     found = service.search(session, text=q, status=status_filter, page=page, per_page=per_page)
@@ -74,7 +78,7 @@ def list_quotes(
 
 @router.get("/{quote_id}", response_model=QuotePublic)
 def get_quote(
-    _reader: StaffActor, session: SessionDep, settings: SettingsDep, quote_id: int
+    _reader: StaffActor, session: SessionDep, settings: SettingsDep, quote_id: RowId
 ) -> QuotePublic:
     return _with_timeline(session, service.get(session, quote_id), settings.public_base_url)
 
@@ -84,7 +88,7 @@ def confirm_travel(
     actor: StaffActor,
     session: SessionDep,
     settings: SettingsDep,
-    quote_id: int,
+    quote_id: RowId,
     data: TravelConfirmation,
 ) -> QuotePublic:
     quote = service.confirm_travel(session, quote_id, data.distance_miles, actor)
@@ -97,7 +101,7 @@ def cancel_quote(
     request: Request,
     session: SessionDep,
     settings: SettingsDep,
-    quote_id: int,
+    quote_id: RowId,
     background: BackgroundTasks,
 ) -> QuotePublic:
     quote = service.cancel(session, quote_id, actor)

@@ -7,11 +7,13 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
 from core.errors import ConflictError, NotFoundError, ValidationFailed
-from core.pagination import Page, paginate
+from core.pagination import MAX_PER_PAGE, Page, paginate
+from core.textsearch import contains_text
 from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
@@ -31,7 +33,11 @@ from domain.customers import service as customers
 from domain.customers.models import Customer
 from domain.messaging.models import Message
 from domain.payments import ledger
+from domain.payments.models import DepositLink, Payment
+from domain.quotes.models import Quote
+from domain.reviews.models import Review
 from domain.staff.models import StaffMember, StaffRole
+from domain.tasks.models import Task
 
 
 def get(session: Session, booking_id: int) -> Booking:
@@ -219,6 +225,12 @@ def delete(session: Session, booking_id: int, actor: Actor) -> None:
         raise ConflictError(
             f"{booking.reference} has payments on its ledger: cancel or archive it instead"
         )
+    kept = _history_of(session, booking_id)
+    if kept:
+        # Their foreign keys would refuse the delete anyway, as a database error (a 500).
+        raise ConflictError(
+            f"{booking.reference} is tied to {', '.join(kept)}: cancel or archive it instead"
+        )
     audit.record(
         session,
         actor,
@@ -236,6 +248,30 @@ def delete(session: Session, booking_id: int, actor: Actor) -> None:
     session.delete(booking)
 
 
+#: Records that point at a booking and are its history, so they keep it from being deleted
+#: (texts are not among them: a delete unties them from the booking).
+_HISTORY: tuple[tuple[str, Any], ...] = (
+    ("the quote it was booked from", Quote.booking_id),
+    ("a payment", Payment.booking_id),
+    ("a deposit link", DepositLink.booking_id),
+    ("a review", Review.booking_id),
+    ("a task", Task.booking_id),
+)
+
+
+def _history_of(session: Session, booking_id: int) -> list[str]:
+    return [
+        name
+        for name, column in _HISTORY
+        if session.exec(select(column).where(column == booking_id).limit(1)).first() is not None
+    ]
+
+
+#: Past this many customers matching a search, ask the database for them as a subquery rather
+#: than sending their ids back as a list (a broad search scans the bookings either way).
+_CUSTOMER_IDS_INLINE = 1000
+
+
 def search(
     session: Session,
     *,
@@ -247,27 +283,54 @@ def search(
     page: int = 1,
     per_page: int = 25,
 ) -> Page[Booking]:
-    query = select(Booking)
+    conditions: list[ColumnElement[bool]] = []
     if status is not None:
-        query = query.where(Booking.status == status)
+        conditions.append(col(Booking.status) == status)
     if customer_id is not None:
-        query = query.where(Booking.customer_id == customer_id)
+        conditions.append(col(Booking.customer_id) == customer_id)
     if starts_from is not None:
-        query = query.where(col(Booking.scheduled_start) >= starts_from)
+        conditions.append(col(Booking.scheduled_start) >= starts_from)
     if starts_before is not None:
-        query = query.where(col(Booking.scheduled_start) < starts_before)
-    if text.strip():
-        pattern = f"%{text.strip()}%"
-        query = query.join(Customer, col(Customer.id) == col(Booking.customer_id)).where(
-            or_(
-                col(Booking.reference).ilike(pattern),
-                col(Booking.address).ilike(pattern),
-                col(Customer.full_name).ilike(pattern),
-                col(Customer.phone).ilike(pattern),
-            )
+        conditions.append(col(Booking.scheduled_start) < starts_before)
+    if not text.strip():
+        query = select(Booking).where(*conditions)
+        query = query.order_by(col(Booking.scheduled_start).desc(), col(Booking.id).desc())
+        return paginate(session, query, page, per_page)
+    needle = text.strip()
+    # The matching customers first (the smaller table): their ids let PostgreSQL combine the
+    # bookings' own indexes instead of joining every booking to its customer before filtering.
+    customers_matching = select(Customer.id).where(
+        or_(
+            contains_text(session, Customer.full_name, needle),
+            contains_text(session, Customer.phone, needle),
         )
-    query = query.order_by(col(Booking.scheduled_start).desc(), col(Booking.id).desc())
-    return paginate(session, query, page, per_page)
+    )
+    customer_ids = list(session.exec(customers_matching.limit(_CUSTOMER_IDS_INLINE + 1)))
+    # The id test first: SQLite tries the terms in order and LIKE is the dear one.
+    matches: list[ColumnElement[bool]] = []
+    if len(customer_ids) > _CUSTOMER_IDS_INLINE:
+        matches.append(col(Booking.customer_id).in_(customers_matching))
+    elif customer_ids:
+        matches.append(col(Booking.customer_id).in_(customer_ids))
+    matches.append(contains_text(session, Booking.reference, needle))
+    matches.append(contains_text(session, Booking.address, needle))
+    return _page_of_matches(session, [*conditions, or_(*matches)], page, per_page)
+
+
+def _page_of_matches(
+    session: Session, conditions: list[ColumnElement[bool]], page: int, per_page: int
+) -> Page[Booking]:
+    """One pass over the matches, ordered here: a text search cannot use the start-time index,
+    and letting the database walk it for a rare match (or a count, then a page) reads every
+    booking once or twice over."""
+    page = max(1, page)
+    per_page = min(max(1, per_page), MAX_PER_PAGE)
+    found = session.exec(select(Booking.id, Booking.scheduled_start).where(*conditions)).all()
+    ordered = sorted(found, key=lambda row: (row[1], row[0]), reverse=True)
+    wanted = [row[0] for row in ordered[(page - 1) * per_page : page * per_page]]
+    rows = session.exec(select(Booking).where(col(Booking.id).in_(wanted))).all() if wanted else []
+    by_id = {row.id: row for row in rows}
+    return Page(items=[by_id[i] for i in wanted], total=len(ordered), page=page, per_page=per_page)
 
 
 def local_day_bounds(day: date, timezone: str) -> tuple[datetime, datetime]:

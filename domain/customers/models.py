@@ -8,7 +8,7 @@ from enum import StrEnum
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from domain.columns import enum_field, utc_field
+from domain.columns import enum_field, trigram_indexes, utc_field
 
 
 class Channel(StrEnum):
@@ -22,6 +22,7 @@ class Channel(StrEnum):
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customer"
+    __table_args__ = tuple(trigram_indexes("customer", "full_name", "phone", "email"))
 
     id: int | None = Field(default=None, primary_key=True)
     full_name: str = Field(max_length=200, index=True)

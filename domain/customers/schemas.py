@@ -7,6 +7,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.customers.rules import InvalidPhoneNumber, normalise_email, normalise_phone_or_none
+from domain.storable import Text, not_null
 
 
 class CustomerFields(BaseModel):
@@ -27,21 +28,23 @@ class CustomerFields(BaseModel):
 class CustomerCreate(CustomerFields):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str = Field(min_length=1, max_length=200)
-    phone: str | None = None
-    email: str | None = None
+    full_name: Text = Field(min_length=1, max_length=200)
+    phone: Text | None = None
+    email: Text | None = None
     sms_consent: bool = False
-    notes: str = Field(default="", max_length=4000)
+    notes: Text = Field(default="", max_length=4000)
 
 
 class CustomerUpdate(CustomerFields):
     model_config = ConfigDict(extra="forbid")
 
-    full_name: str | None = Field(default=None, min_length=1, max_length=200)
-    phone: str | None = None
-    email: str | None = None
+    full_name: Text | None = Field(default=None, min_length=1, max_length=200)
+    phone: Text | None = None
+    email: Text | None = None
     sms_consent: bool | None = None
-    notes: str | None = Field(default=None, max_length=4000)
+    notes: Text | None = Field(default=None, max_length=4000)
+
+    _not_null = field_validator("full_name", "sms_consent", "notes")(not_null)
 
 
 class CustomerPublic(BaseModel):

@@ -7,6 +7,7 @@ from sqlmodel import Session, col, or_, select
 
 from core.errors import ConflictError, NotFoundError
 from core.pagination import Page, paginate
+from core.textsearch import contains_text
 from core.timeutil import utcnow
 from domain.audit import service as audit
 from domain.audit.service import Actor
@@ -116,14 +117,14 @@ def _record_consent(session: Session, customer: Customer, actor: Actor, *, given
 def search(session: Session, text: str = "", page: int = 1, per_page: int = 25) -> Page[Customer]:
     query = select(Customer).where(col(Customer.merged_into_id).is_(None))
     if text.strip():
-        pattern = f"%{text.strip()}%"
+        needle = text.strip()
         digits = "".join(ch for ch in text if ch.isdigit())
         conditions: list[ColumnElement[bool]] = [
-            col(Customer.full_name).ilike(pattern),
-            col(Customer.email).ilike(pattern),
+            contains_text(session, Customer.full_name, needle),
+            contains_text(session, Customer.email, needle),
         ]
         if len(digits) >= 3:
-            conditions.append(col(Customer.phone).contains(digits))
+            conditions.append(contains_text(session, Customer.phone, digits))
         query = query.where(or_(*conditions))
     query = query.order_by(col(Customer.full_name), col(Customer.id))
     return paginate(session, query, page, per_page)

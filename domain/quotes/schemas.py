@@ -10,22 +10,23 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from domain.bookings.schemas import AddOnSelection, UtcDatetime
 from domain.customers.schemas import CustomerCreate
 from domain.quotes.models import QuoteStatus
+from domain.storable import RowId, Text
 
 
 class QuoteCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    customer_id: int | None = Field(default=None, description="an existing customer, or…")
+    customer_id: RowId | None = Field(default=None, description="an existing customer, or…")
     customer: CustomerCreate | None = Field(
         default=None, description="…a new or returning one, found by phone or email"
     )
-    address: str = Field(min_length=5, max_length=400, description="where the event is")
+    address: Text = Field(min_length=5, max_length=400, description="where the event is")
     adults: int = Field(ge=0, le=500)
     children: int = Field(default=0, ge=0, le=500)
     requested_start: UtcDatetime | None = Field(default=None, description="with offset")
-    package_id: int | None = None
+    package_id: RowId | None = None
     add_ons: list[AddOnSelection] = Field(default_factory=list)
-    notes: str = Field(default="", max_length=2000)
+    notes: Text = Field(default="", max_length=2000)
     source: str = Field(default="api", pattern="^(admin|api|sms|call|web|messenger)$")
 
     @model_validator(mode="after")

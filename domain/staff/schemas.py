@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from domain.staff.models import ExtensionStatus, StaffRole
 from domain.staff.rules import InvalidWorkingHours, WorkingHours, validate_working_hours
+from domain.storable import RowId, Text, not_null
 
 
 class _HoursField(BaseModel):
@@ -26,8 +27,8 @@ class ExtensionCreate(_HoursField):
     model_config = ConfigDict(extra="forbid")
 
     extension_number: str = Field(pattern=r"^\d{2,6}$")
-    staff_member_id: int
-    ringcentral_extension_id: str | None = Field(default=None, max_length=40)
+    staff_member_id: RowId
+    ringcentral_extension_id: Text | None = Field(default=None, max_length=40)
     status: ExtensionStatus = ExtensionStatus.AVAILABLE
     working_hours: WorkingHours = Field(
         default_factory=dict, description='{"mon": [["09:00", "17:00"]]}, business time zone'
@@ -39,11 +40,16 @@ class ExtensionUpdate(_HoursField):
     model_config = ConfigDict(extra="forbid")
 
     extension_number: str | None = Field(default=None, pattern=r"^\d{2,6}$")
-    staff_member_id: int | None = None
-    ringcentral_extension_id: str | None = Field(default=None, max_length=40)
+    staff_member_id: RowId | None = None
+    ringcentral_extension_id: Text | None = Field(default=None, max_length=40)
     status: ExtensionStatus | None = None
     working_hours: WorkingHours | None = None
     is_primary_escalation: bool | None = None
+
+    # ringcentral_extension_id alone may be null: the extension is not on RingCentral.
+    _not_null = field_validator(
+        "extension_number", "staff_member_id", "status", "working_hours", "is_primary_escalation"
+    )(not_null)
 
 
 class ExtensionPublic(BaseModel):
