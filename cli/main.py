@@ -212,7 +212,13 @@ def payments_import(
     engine = make_engine(get_settings().effective_database_url)
     try:
         with session_scope(engine) as session:
-            report = csv_import.import_rows(session, parsed, Actor("cli", "teppan CLI"), file.name)
+            report = csv_import.import_rows(
+                session,
+                parsed,
+                Actor("cli", "teppan CLI"),
+                file.name,
+                progress=lambda rows: typer.echo(f"  stored {rows:,} rows …", err=True),
+            )
     except SQLAlchemyError as error:
         # One transaction: whatever the database refused, the rows before it went too.
         reason = str(error.orig if isinstance(error, DBAPIError) else error).strip()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
@@ -96,3 +97,27 @@ def enqueue_internal(
         headers={},
     )
     return event
+
+
+def enqueue_internal_many(
+    session: Session, *, kind: str, events: Sequence[tuple[str, dict[str, Any]]]
+) -> None:
+    """`enqueue_internal` for many (event_key, payload) pairs in one flush, for keys that are
+    new by construction (a row just inserted); should one exist after all, each is queued on
+    its own instead, which keeps its once-per-key promise."""
+    try:
+        with session.begin_nested():
+            session.add_all(
+                WebhookEvent(
+                    provider=INTERNAL_PROVIDER,
+                    event_key=event_key,
+                    event_type=kind,
+                    body=json.dumps({"kind": kind, **payload}),
+                    headers={},
+                )
+                for event_key, payload in events
+            )
+            session.flush()
+    except IntegrityError:
+        for event_key, payload in events:
+            enqueue_internal(session, kind=kind, event_key=event_key, payload=payload)

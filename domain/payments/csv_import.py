@@ -30,6 +30,8 @@ OPTIONAL_COLUMNS = ("counterparty_name", "channel")
 #: No hibachi party costs this much; a bigger figure is a typo (dollars in a cents column).
 MAX_AMOUNT_CENTS = 5_000_000
 MAX_ROWS = 200_000
+# Rows stored per query: big enough to amortise the round trips, small enough for progress.
+STORE_CHUNK = 1000
 
 
 @dataclass(frozen=True)
@@ -137,17 +139,28 @@ def _row(row: dict[str, str | None], seen: set[str]) -> tuple[str, IncomingPayme
         ), None
 
 
-def import_rows(session: Session, parsed: ParsedFile, actor: Actor, file_name: str) -> ImportReport:
-    """Stores every accepted row (a re-import adds nothing) and queues the new ones' matching."""
-    imported, known, new_ids = 0, 0, []
-    for row in parsed.rows:
-        payment, is_new = recording.record_incoming(session, row, actor)
-        if not is_new:
-            known += 1
-            continue
-        imported += 1
-        new_ids.append(payment.id or 0)
-        outbox.recorded(session, payment)
+def import_rows(
+    session: Session,
+    parsed: ParsedFile,
+    actor: Actor,
+    file_name: str,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Stores every accepted row (a re-import adds nothing) and queues the new ones' matching,
+    a chunk at a time (progress gets the rows stored so far), all in the caller's transaction."""
+    imported, known = 0, 0
+    new_ids: list[int] = []
+    for start in range(0, len(parsed.rows), STORE_CHUNK):
+        chunk = parsed.rows[start : start + STORE_CHUNK]
+        fresh = [
+            payment for payment, is_new in recording.record_many(session, chunk, actor) if is_new
+        ]
+        known += len(chunk) - len(fresh)
+        imported += len(fresh)
+        new_ids.extend(payment.id or 0 for payment in fresh)
+        outbox.recorded_many(session, fresh)
+        if progress is not None:
+            progress(start + len(chunk))
     audit.record(
         session,
         actor,

@@ -7,6 +7,8 @@ and later if Temporal is down.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlmodel import Session
 
 from domain.inbox import service as inbox
@@ -31,6 +33,15 @@ def recorded(session: Session, payment: Payment) -> None:
         kind=PAYMENT_RECORDED,
         event_key=f"payment-recorded-{payment.id}",
         payload=_payload(payment),
+    )
+
+
+def recorded_many(session: Session, payments: Sequence[Payment]) -> None:
+    """`recorded` for a batch of payments just inserted (a CSV file's chunk), in one flush."""
+    inbox.enqueue_internal_many(
+        session,
+        kind=PAYMENT_RECORDED,
+        events=[(f"payment-recorded-{payment.id}", _payload(payment)) for payment in payments],
     )
 
 

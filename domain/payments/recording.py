@@ -7,10 +7,11 @@ reversal lines, so the ledger keeps its history.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from domain.audit import service as audit
 from domain.audit.service import Actor
@@ -41,10 +42,31 @@ def find(session: Session, source: PaymentSource, external_id: str) -> Payment |
     ).first()
 
 
-def _received_at(session: Session, line: IncomingPayment) -> datetime:
+def _business_zone(session: Session) -> ZoneInfo:
+    return ZoneInfo(business.get_settings(session).timezone)
+
+
+def _received_at(line: IncomingPayment, zone: ZoneInfo) -> datetime:
     """Banks give a date; noon in the business's zone keeps it on that day in every report."""
-    zone = ZoneInfo(business.get_settings(session).timezone)
     return datetime.combine(line.posted_on, time(12, 0), zone)
+
+
+def _new_payment(line: IncomingPayment, zone: ZoneInfo) -> Payment:
+    parsed = parse_descriptor(line.description, line.counterparty_name, line.channel)
+    return Payment(
+        source=line.source,
+        external_id=line.external_id,
+        first_external_id=line.external_id,
+        method=_METHOD_OF_RAIL.get(parsed.rail, PaymentMethod.OTHER),
+        amount_cents=line.amount_cents,
+        received_at=_received_at(line, zone),
+        payer_name=parsed.payer_name,
+        counterparty_name=line.counterparty_name,
+        channel=line.channel or (parsed.rail if parsed.rail != "other" else None),
+        description=line.description,
+        pending=line.pending,
+        status=PaymentStatus.UNMATCHED,
+    )
 
 
 def record_incoming(session: Session, line: IncomingPayment, actor: Actor) -> tuple[Payment, bool]:
@@ -70,24 +92,45 @@ def record_incoming(session: Session, line: IncomingPayment, actor: Actor) -> tu
                 summary=f"pending {line.pending_external_id} posted as {line.external_id}",
             )
             return was_pending, False
-    parsed = parse_descriptor(line.description, line.counterparty_name, line.channel)
-    payment = Payment(
-        source=line.source,
-        external_id=line.external_id,
-        first_external_id=line.external_id,
-        method=_METHOD_OF_RAIL.get(parsed.rail, PaymentMethod.OTHER),
-        amount_cents=line.amount_cents,
-        received_at=_received_at(session, line),
-        payer_name=parsed.payer_name,
-        counterparty_name=line.counterparty_name,
-        channel=line.channel or (parsed.rail if parsed.rail != "other" else None),
-        description=line.description,
-        pending=line.pending,
-        status=PaymentStatus.UNMATCHED,
-    )
+    payment = _new_payment(line, _business_zone(session))
     session.add(payment)
     session.flush()
     return payment, True
+
+
+def record_many(
+    session: Session, lines: Sequence[IncomingPayment], actor: Actor
+) -> list[tuple[Payment, bool]]:
+    """`record_incoming` for a batch of one source's posted lines (a CSV file's chunk): one
+    query finds the known ones and one flush stores the rest, instead of both per line."""
+    if len({line.source for line in lines}) > 1 or any(line.pending_external_id for line in lines):
+        return [record_incoming(session, line, actor) for line in lines]
+    if not lines:
+        return []
+    known = {
+        payment.external_id: payment
+        for payment in session.exec(
+            select(Payment).where(
+                Payment.source == lines[0].source,
+                col(Payment.external_id).in_([line.external_id for line in lines]),
+            )
+        ).all()
+    }
+    zone = _business_zone(session)
+    recorded: list[tuple[Payment, bool]] = []
+    for line in lines:
+        existing = known.get(line.external_id)
+        if existing is not None:
+            _refresh(existing, line)
+            session.add(existing)
+            recorded.append((existing, False))
+            continue
+        payment = _new_payment(line, zone)
+        known[line.external_id] = payment  # the same id twice in one batch: stored once
+        session.add(payment)
+        recorded.append((payment, True))
+    session.flush()
+    return recorded
 
 
 def _refresh(payment: Payment, line: IncomingPayment) -> None:
