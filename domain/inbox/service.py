@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -105,19 +106,23 @@ def enqueue_internal_many(
     """`enqueue_internal` for many (event_key, payload) pairs in one flush, for keys that are
     new by construction (a row just inserted); should one exist after all, each is queued on
     its own instead, which keeps its once-per-key promise."""
+    if not events:
+        return
     try:
         with session.begin_nested():
-            session.add_all(
-                WebhookEvent(
-                    provider=INTERNAL_PROVIDER,
-                    event_key=event_key,
-                    event_type=kind,
-                    body=json.dumps({"kind": kind, **payload}),
-                    headers={},
-                )
-                for event_key, payload in events
+            session.execute(
+                insert(WebhookEvent),
+                [
+                    {
+                        "provider": INTERNAL_PROVIDER,
+                        "event_key": event_key,
+                        "event_type": kind,
+                        "body": json.dumps({"kind": kind, **payload}),
+                        "headers": {},
+                    }
+                    for event_key, payload in events
+                ],
             )
-            session.flush()
     except IntegrityError:
         for event_key, payload in events:
             enqueue_internal(session, kind=kind, event_key=event_key, payload=payload)

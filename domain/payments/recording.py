@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, time
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import insert
 from sqlmodel import Session, col, select
 
 from domain.audit import service as audit
@@ -51,22 +53,22 @@ def _received_at(line: IncomingPayment, zone: ZoneInfo) -> datetime:
     return datetime.combine(line.posted_on, time(12, 0), zone)
 
 
-def _new_payment(line: IncomingPayment, zone: ZoneInfo) -> Payment:
+def _new_payment_values(line: IncomingPayment, zone: ZoneInfo) -> dict[str, Any]:
     parsed = parse_descriptor(line.description, line.counterparty_name, line.channel)
-    return Payment(
-        source=line.source,
-        external_id=line.external_id,
-        first_external_id=line.external_id,
-        method=_METHOD_OF_RAIL.get(parsed.rail, PaymentMethod.OTHER),
-        amount_cents=line.amount_cents,
-        received_at=_received_at(line, zone),
-        payer_name=parsed.payer_name,
-        counterparty_name=line.counterparty_name,
-        channel=line.channel or (parsed.rail if parsed.rail != "other" else None),
-        description=line.description,
-        pending=line.pending,
-        status=PaymentStatus.UNMATCHED,
-    )
+    return {
+        "source": line.source,
+        "external_id": line.external_id,
+        "first_external_id": line.external_id,
+        "method": _METHOD_OF_RAIL.get(parsed.rail, PaymentMethod.OTHER),
+        "amount_cents": line.amount_cents,
+        "received_at": _received_at(line, zone),
+        "payer_name": parsed.payer_name,
+        "counterparty_name": line.counterparty_name,
+        "channel": line.channel or (parsed.rail if parsed.rail != "other" else None),
+        "description": line.description,
+        "pending": line.pending,
+        "status": PaymentStatus.UNMATCHED,
+    }
 
 
 def record_incoming(session: Session, line: IncomingPayment, actor: Actor) -> tuple[Payment, bool]:
@@ -92,7 +94,7 @@ def record_incoming(session: Session, line: IncomingPayment, actor: Actor) -> tu
                 summary=f"pending {line.pending_external_id} posted as {line.external_id}",
             )
             return was_pending, False
-    payment = _new_payment(line, _business_zone(session))
+    payment = Payment(**_new_payment_values(line, _business_zone(session)))
     session.add(payment)
     session.flush()
     return payment, True
@@ -102,11 +104,17 @@ def record_many(
     session: Session, lines: Sequence[IncomingPayment], actor: Actor
 ) -> list[tuple[Payment, bool]]:
     """`record_incoming` for a batch of one source's posted lines (a CSV file's chunk): one
-    query finds the known ones and one flush stores the rest, instead of both per line."""
-    if len({line.source for line in lines}) > 1 or any(line.pending_external_id for line in lines):
-        return [record_incoming(session, line, actor) for line in lines]
+    query finds the known ones and one bulk INSERT stores the rest, instead of both per line.
+    A batch it cannot treat as a whole (mixed sources, pending lines posting, an id twice) goes
+    line by line."""
     if not lines:
         return []
+    if (
+        len({line.source for line in lines}) > 1
+        or any(line.pending_external_id for line in lines)
+        or len({line.external_id for line in lines}) < len(lines)
+    ):
+        return [record_incoming(session, line, actor) for line in lines]
     known = {
         payment.external_id: payment
         for payment in session.exec(
@@ -116,21 +124,29 @@ def record_many(
             )
         ).all()
     }
-    zone = _business_zone(session)
-    recorded: list[tuple[Payment, bool]] = []
     for line in lines:
-        existing = known.get(line.external_id)
-        if existing is not None:
-            _refresh(existing, line)
-            session.add(existing)
-            recorded.append((existing, False))
-            continue
-        payment = _new_payment(line, zone)
-        known[line.external_id] = payment  # the same id twice in one batch: stored once
-        session.add(payment)
-        recorded.append((payment, True))
-    session.flush()
-    return recorded
+        if line.external_id in known:
+            _refresh(known[line.external_id], line)
+    zone = _business_zone(session)
+    new_lines = [line for line in lines if line.external_id not in known]
+    # The ORM's bulk INSERT: rows go in pages of one statement each and come back as Payment
+    # objects without a model validation per row (a third of the time of adding them one by one).
+    inserted = (
+        session.scalars(
+            insert(Payment).returning(Payment, sort_by_parameter_order=True),
+            [_new_payment_values(line, zone) for line in new_lines],
+        ).all()
+        if new_lines
+        else []
+    )
+    fresh = {payment.external_id: payment for payment in inserted}
+    session.flush()  # the refreshed known lines
+    return [
+        (known[line.external_id], False)
+        if line.external_id in known
+        else (fresh[line.external_id], True)
+        for line in lines
+    ]
 
 
 def _refresh(payment: Payment, line: IncomingPayment) -> None:
