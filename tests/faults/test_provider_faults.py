@@ -47,6 +47,7 @@ from core.timeutil import utcnow
 from domain.audit.service import SYSTEM, Actor
 from domain.bookings.models import Booking
 from domain.customers.models import Channel
+from domain.customers.schemas import CustomerCreate
 from domain.messaging import service as messaging
 from domain.messaging import staff_replies
 from domain.messaging.models import MessageStatus
@@ -54,6 +55,9 @@ from domain.payments import bank, ledger, recording
 from domain.payments.models import Payment, PaymentSource, PaymentStatus
 from domain.payments.payloads import BankSyncInput, PaymentMatchInput
 from domain.payments.schemas import IncomingPayment
+from domain.quotes import service as quotes
+from domain.quotes.models import Quote, QuoteStatus
+from domain.quotes.schemas import QuoteCreate
 from domain.reviews import connection
 from domain.reviews import service as reviews
 from domain.reviews.models import ReplyStatus
@@ -63,14 +67,17 @@ from sandbox.framework import FaultInjector
 from tests import factories
 from tests.factories import PACIFIC
 from tests.google_business_fixtures import GoogleBusinessSandbox
+from tests.meta_fixtures import MetaSandbox
 from tests.plaid_fixtures import PlaidSandbox
-from tests.sandbox_fixtures import RingCentralSandbox
+from tests.sandbox_fixtures import GoogleMapsSandbox, RingCentralSandbox
 from tests.stripe_fixtures import StripeSandbox
 from tests.workflows.conftest import PUBLIC_BASE_URL, sandbox_providers
 from workflows.bank_sync import BankSyncWorkflow
 from workflows.payment_matching import PaymentMatchingWorkflow
 from workflows.payment_matching import workflow_id_for as matching_id_for
 from workflows.policies import PROVIDER_RETRY
+from workflows.quote import QuoteWorkflow
+from workflows.quote import workflow_id_for as quote_id_for
 from workflows.review import ReviewWorkflow
 from workflows.review import workflow_id_for as review_id_for
 from workflows.review_sync import ReviewSyncWorkflow
@@ -87,7 +94,7 @@ RETRY_AFTER_SECONDS = 45
 # Draws are random after the seed, but some emulators are asked only a few times (Stripe twice
 # when nothing fails): these seeds fail each one's first or second request, so every emulator
 # is seen failing in every run.
-SEEDS = {"ringcentral": 7, "plaid": 1, "stripe": 8, "google": 4}
+SEEDS = {"ringcentral": 7, "plaid": 1, "stripe": 8, "google": 4, "maps": 1, "meta": 1}
 # Longer than the adapters' 1 s timeout in tests (tests/workflows/conftest.sandbox_providers).
 STALL_SECONDS = 1.5
 RESULT_TIMEOUT_SECONDS = 60
@@ -105,6 +112,15 @@ CUSTOMERS = [
 PAYERS = [("Dana Whitfield", "+15105550121"), ("Omar Haddad", "+15105550122")]
 SMS_PATH = "/restapi/v1.0/account/~/extension/~/sms"
 REVIEWER = ("Marisol Quintanilla", "+15105550131")
+# Far enough from Fremont for a travel fee, and each its own address: the distance cache is per
+# address, so every quote asks Google.
+QUOTES = [
+    ("Ashley Johnson", "+12095550141", "2200 Pacific Ave, Stockton, CA 95204"),
+    ("Kevin Morales", "+12095550142", "1010 10th St, Modesto, CA 95354"),
+    ("Grace Kim", "+12095550143", "1001 W Center St, Manteca, CA 95337"),
+]
+MESSENGER_CUSTOMERS = ["Lena Fischer", "Ravi Patel", "Sofia Rossi"]
+META_SEND_PATH = "/v21.0/me/messages"
 
 
 @dataclass(frozen=True)
@@ -192,6 +208,8 @@ async def world(
     stripe_sandbox: StripeSandbox,
     plaid_sandbox: PlaidSandbox,
     google_business: GoogleBusinessSandbox,
+    google_maps: GoogleMapsSandbox,
+    meta: MetaSandbox,
 ) -> AsyncIterator[FaultyWorld]:
     engine = sqlite_engine
     with Session(engine) as session:
@@ -201,7 +219,7 @@ async def world(
     task_queue = f"faults-{uuid.uuid4().hex[:8]}"
     deps = WorkerDeps(
         engine=engine,
-        providers=sandbox_providers(ringcentral, None, stripe_sandbox, plaid_sandbox),
+        providers=sandbox_providers(ringcentral, google_maps, stripe_sandbox, plaid_sandbox, meta),
         public_base_url=PUBLIC_BASE_URL,
         decrypt=partial(secrets_at_rest.decrypt, settings),
         reviews_provider=lambda token: google_business.reviews(token, timeout=1.0),
@@ -266,6 +284,62 @@ async def _staff_reply(world: FaultyWorld, name: str, phone: str) -> tuple[str, 
         session.commit()
     assert await world.forwarder.forward(queued.inbox_event_id)
     return body, queued.message.id or 0
+
+
+async def _messenger_reply(
+    world: FaultyWorld, meta: MetaSandbox, name: str
+) -> tuple[str, str, int]:
+    """A customer wrote on Messenger (at Meta and in our records) and staff answered there:
+    (their PSID, the answer, its message id)."""
+    at = utcnow() - timedelta(minutes=1)
+    # The emulator's own /sandbox/ routes are never faulted.
+    delivery = meta.customer_writes("Do you do birthdays?", at=at)
+    psid = str(delivery["sender_id"])
+    body = f"Hi {name.split()[0]}, we do birthdays! How many guests?"
+    with Session(world.engine, expire_on_commit=False) as session:
+        customer = factories.customer(session, name, None)
+        conversation = messaging.conversation_for(session, customer.id or 0)
+        messaging.record_inbound(
+            session,
+            conversation=conversation,
+            channel=Channel.MESSENGER,
+            external_id=str(delivery["mid"]),
+            from_address=psid,
+            to_address=str(delivery["recipient_id"]),
+            body="Do you do birthdays?",
+            received_at=at,
+        )
+        queued = staff_replies.queue_staff_reply(
+            session, conversation, body, Channel.MESSENGER, None, ANA
+        )
+        session.commit()
+    assert await world.forwarder.forward(queued.inbox_event_id)
+    return psid, body, queued.message.id or 0
+
+
+async def _quote(world: FaultyWorld, name: str, phone: str, address: str) -> int:
+    """A quote request, its workflow started through the inbox as the public form's is."""
+    with Session(world.engine, expire_on_commit=False) as session:
+        created = quotes.create(
+            session,
+            QuoteCreate(
+                customer=CustomerCreate(full_name=name, phone=phone),
+                address=address,
+                adults=25,
+                children=2,
+                requested_start=datetime.combine(EVENT_DAY, datetime.min.time(), PACIFIC)
+                + timedelta(hours=17),
+            ),
+            SYSTEM,
+        )
+        session.commit()
+    assert await world.forwarder.forward(created.inbox_event_id)
+    return created.quote.id or 0
+
+
+def _quotes(engine: Engine, quote_ids: list[int]) -> list[Quote]:
+    with Session(engine, expire_on_commit=False) as session:
+        return [quotes.get(session, quote_id) for quote_id in quote_ids]
 
 
 def _booking(engine: Engine, name: str, phone: str, event: datetime) -> Booking:
@@ -356,16 +430,24 @@ async def _results(world: FaultyWorld, *handles: Any) -> list[Any]:
     runs. The test server's own time skipping jumps straight to the next timer even while an
     activity is stalled on a provider (timing the attempt out on a clock no real server has),
     and its long polls expire on the skipped clock: hence steps, and `describe` until done."""
-    deadline = time.monotonic() + RESULT_TIMEOUT_SECONDS
     with world.env.auto_time_skipping_disabled():
-        while not await _all_closed(handles):
-            if time.monotonic() > deadline:
-                stuck = [await _describe(handle) for handle in handles]
-                raise AssertionError(f"unfinished after {RESULT_TIMEOUT_SECONDS} s: {stuck}")
-            if world.attempts.running == 0:
-                await world.env.sleep(CLOCK_STEP)
-            await asyncio.sleep(0.02)
+        await _advance_until(world, partial(_all_closed, handles), handles)
         return [await handle.result() for handle in handles]
+
+
+async def _advance_until(
+    world: FaultyWorld, done: Callable[[], Awaitable[bool]], handles: tuple[Any, ...]
+) -> None:
+    """Moves the server's clock on as `_results` does until `done`; the caller holds time
+    skipping off. `handles` are described if it never is."""
+    deadline = time.monotonic() + RESULT_TIMEOUT_SECONDS
+    while not await done():
+        if time.monotonic() > deadline:
+            stuck = [await _describe(handle) for handle in handles]
+            raise AssertionError(f"unfinished after {RESULT_TIMEOUT_SECONDS} s: {stuck}")
+        if world.attempts.running == 0:
+            await world.env.sleep(CLOCK_STEP)
+        await asyncio.sleep(0.02)
 
 
 async def _describe(handle: Any) -> str:
@@ -508,6 +590,87 @@ async def test_every_workflow_completes_once_with_30_percent_provider_faults(
     assert failures, "no activity ever failed"
     assert {a.error_type for a in failures} == {"ProviderTransientError"}, failures[:3]
     rate_limited = [a for a in failures if "429" in a.message]
+    assert rate_limited, "no 429 reached an activity"
+    assert {a.next_retry_delay for a in rate_limited} == {timedelta(seconds=RETRY_AFTER_SECONDS)}
+    assert _retry_spacing_problems(attempts) == []
+
+
+async def test_quotes_and_messenger_replies_complete_once_with_30_percent_maps_and_meta_faults(
+    world: FaultyWorld,
+    ringcentral: RingCentralSandbox,
+    google_maps: GoogleMapsSandbox,
+    meta: MetaSandbox,
+) -> None:
+    # Besides the random faults, the first Messenger send certainly has its answer lost after
+    # Meta sent it: the retry must find it sent, not send it again.
+    meta.fault(path_prefix=META_SEND_PATH, method="POST", kind="delay", delay_seconds=STALL_SECONDS)
+    emulators = [("maps", google_maps), ("meta", meta)]
+    for name, sandbox in emulators:
+        _arm(sandbox, seed=SEEDS[name])
+
+    quote_ids = [await _quote(world, *request) for request in QUOTES]
+    replies = [await _messenger_reply(world, meta, name) for name in MESSENGER_CUSTOMERS]
+    handle_for = world.client.get_workflow_handle_for
+    quote_runs = tuple(handle_for(QuoteWorkflow.run, quote_id_for(i)) for i in quote_ids)
+    outcomes = await _results(
+        world,
+        *(
+            handle_for(StaffMessageWorkflow.run, staff_message_id_for(message_id))
+            for _psid, _body, message_id in replies
+        ),
+    )
+
+    async def all_sent() -> bool:
+        statuses = {q.status for q in _quotes(world.engine, quote_ids)}
+        assert not statuses & {QuoteStatus.DECLINED}, statuses
+        return statuses == {QuoteStatus.SENT}
+
+    with world.env.auto_time_skipping_disabled():
+        await _advance_until(world, all_sent, quote_runs)
+    # Each offer was texted; the customers accept, and each quote's workflow ends there.
+    sent = _quotes(world.engine, quote_ids)
+    with Session(world.engine) as session:
+        for quote in sent:
+            quotes.accept(session, quote.public_token, None, SYSTEM)
+        session.commit()
+    for run in quote_runs:
+        await run.signal(QuoteWorkflow.decided)
+    decided = await _results(world, *quote_runs)
+
+    # Every workflow completed, and did what it was there for.
+    assert [o.status for o in outcomes] == [MessageStatus.SENT.value] * len(replies)
+    assert [d.status for d in decided] == ["accepted"] * len(QUOTES)
+    # A Google failure prices from the ZIP-code estimate at once (the customer is not kept
+    # waiting for Google), marked unconfirmed for the owner; never without a failure behind it.
+    maps_failures = [s for s in _injector(google_maps).seen if s.fault]
+    estimated = [quote for quote in sent if quote.travel_source != "google"]
+    for quote in sent:
+        assert quote.travel_fee_cents > 0
+        assert quote.travel_source in ("google", "estimate"), quote.travel_source
+        assert quote.travel_confirmed == (quote.travel_source == "google")
+    assert len(estimated) <= len(maps_failures), (estimated, maps_failures)
+
+    # Exactly once, as the providers saw it.
+    for quote, (_name, phone, _address) in zip(sent, QUOTES, strict=True):
+        texts = [m.text for m in ringcentral.state.thread(phone) if m.direction == "Outbound"]
+        assert len(texts) == 1 and quote.reference in texts[0], f"{phone} got {texts}"
+    for psid, body, _message_id in replies:
+        assert [m["text"] for m in meta.sent(psid)] == [body], psid
+
+    # The faults really happened, on both emulators, of every kind.
+    kinds = {name: {s.fault for s in _injector(box).seen if s.fault} for name, box in emulators}
+    assert all(kinds.values()), kinds
+    assert set().union(*kinds.values()) == {"rate_limit", "server_error", "delay"}, kinds
+    stalled = [(s.method, s.path) for s in _injector(meta).seen if s.fault == "delay"]
+    assert ("POST", META_SEND_PATH) in stalled, stalled
+
+    # Retries were the activities' (one activity run per attempt), and waited as they should.
+    attempts = world.attempts.attempts
+    failures = [a for a in attempts if a.error_type]
+    assert failures, "no activity ever failed"
+    assert {a.error_type for a in failures} == {"ProviderTransientError"}, failures[:3]
+    # Meta answers a 429 in Graph's shape: code 4, "Application request limit reached".
+    rate_limited = [a for a in failures if "(#4)" in a.message]
     assert rate_limited, "no 429 reached an activity"
     assert {a.next_retry_delay for a in rate_limited} == {timedelta(seconds=RETRY_AFTER_SECONDS)}
     assert _retry_spacing_problems(attempts) == []
