@@ -262,6 +262,7 @@ def api_key_create(
     """Make an API key and print it: the only time it is shown (only its hash is stored)."""
     from datetime import timedelta
 
+    import domain.all_models  # noqa: F401 - the key's foreign key names the user table
     from core.db import make_engine, session_scope
     from core.errors import TeppanError
     from core.timeutil import utcnow
@@ -289,6 +290,7 @@ def api_key_create(
 @api_key_app.command("revoke")
 def api_key_revoke(key_id: int = typer.Argument(..., help="the key's id")) -> None:
     """Revoke an API key: calls with it get 401 from now on."""
+    import domain.all_models  # noqa: F401 - the key's foreign key names the user table
     from core.db import make_engine, session_scope
     from core.errors import TeppanError
     from domain.api_keys import service as api_keys
