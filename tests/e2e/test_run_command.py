@@ -16,6 +16,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from cli.dev_stack import STACK_PORTS, loopback_stack_env
 from core.settings import PROJECT_ROOT
 from sandbox.framework import free_port
 
@@ -58,38 +59,10 @@ def _port_is_free(port: int) -> bool:
 
 
 def test_up_runs_the_product_and_stops_cleanly(tmp_path: Path) -> None:
-    ports = {
-        name: free_port()
-        for name in (
-            "api",
-            "temporal",
-            "ui",
-            "sandbox",
-            "google",
-            "openai",
-            "stripe",
-            "plaid",
-            "gbp",
-            "meta",
-        )
-    }
+    ports = {name: free_port() for name in STACK_PORTS}
     api = f"http://127.0.0.1:{ports['api']}"
-    sandbox = f"http://127.0.0.1:{ports['sandbox']}"
-    env = os.environ | {
-        "TEPPAN_DATA_DIR": str(tmp_path / "data"),
-        "TEPPAN_DATABASE_URL": "",
-        "TEPPAN_API_PORT": str(ports["api"]),
-        "TEPPAN_PUBLIC_BASE_URL": api,
-        "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
-        "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
-        "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["sandbox"]),
-        "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
-        "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
-        "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
-        "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
-        "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
-        "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
-    }
+    sandbox = f"http://127.0.0.1:{ports['ringcentral']}"
+    env = os.environ | loopback_stack_env(ports, tmp_path / "data")
     process = subprocess.Popen(
         [sys.executable, "-m", "cli.main", "up"],
         cwd=PROJECT_ROOT,

@@ -17,23 +17,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cli.dev_stack import temporal_binary, wait_for_http, wait_for_port
+from cli.dev_stack import (
+    STACK_PORTS,
+    loopback_stack_env,
+    temporal_dev_server_command,
+    wait_for_http,
+    wait_for_port,
+)
 from cli.setup import seed
 from core.settings import PROJECT_ROOT, Settings
 from sandbox.framework import free_port
-
-_PORTS = (
-    "api",
-    "temporal",
-    "ui",
-    "ringcentral",
-    "google",
-    "openai",
-    "stripe",
-    "plaid",
-    "gbp",
-    "meta",
-)
 
 
 @dataclass
@@ -98,25 +91,9 @@ class ProcessStack:
     def _start_temporal_once(self) -> None:
         self._start(
             "temporal",
-            [
-                temporal_binary(),
-                "server",
-                "start-dev",
-                "--db-filename",
-                str(self.data / "temporal.db"),
-                "--ip",
-                "127.0.0.1",
-                "--port",
-                str(self.ports["temporal"]),
-                "--ui-port",
-                str(self.ports["ui"]),
-                "--log-level",
-                "warn",
-                "--sqlite-pragma",
-                "journal_mode=wal",
-                "--sqlite-pragma",
-                "synchronous=normal",
-            ],
+            temporal_dev_server_command(
+                self.data / "temporal.db", "127.0.0.1", self.ports["temporal"], self.ports["ui"]
+            ),
         )
         wait_for_port("127.0.0.1", self.ports["temporal"], "Temporal dev server")
 
@@ -163,22 +140,9 @@ class ProcessStack:
 
 
 def make_stack(data: Path, extra_env: dict[str, str]) -> ProcessStack:
-    ports = {name: free_port() for name in _PORTS}
-    api = f"http://127.0.0.1:{ports['api']}"
+    ports = {name: free_port() for name in STACK_PORTS}
     env = {key: value for key, value in os.environ.items() if not key.startswith("TEPPAN_")} | {
-        "TEPPAN_DATA_DIR": str(data),
-        "TEPPAN_DATABASE_URL": "",
-        "TEPPAN_API_PORT": str(ports["api"]),
-        "TEPPAN_PUBLIC_BASE_URL": api,
-        "TEPPAN_TEMPORAL_ADDRESS": f"127.0.0.1:{ports['temporal']}",
-        "TEPPAN_TEMPORAL_UI_URL": f"http://127.0.0.1:{ports['ui']}",
-        "TEPPAN_SANDBOX_RINGCENTRAL_PORT": str(ports["ringcentral"]),
-        "TEPPAN_SANDBOX_GOOGLE_PORT": str(ports["google"]),
-        "TEPPAN_SANDBOX_OPENAI_PORT": str(ports["openai"]),
-        "TEPPAN_SANDBOX_STRIPE_PORT": str(ports["stripe"]),
-        "TEPPAN_SANDBOX_PLAID_PORT": str(ports["plaid"]),
-        "TEPPAN_SANDBOX_GOOGLE_BUSINESS_PORT": str(ports["gbp"]),
-        "TEPPAN_SANDBOX_META_PORT": str(ports["meta"]),
+        **loopback_stack_env(ports, data),
         "TEPPAN_INBOX_FORWARD_INTERVAL_SECONDS": "1",
         **extra_env,
     }
